@@ -1,0 +1,142 @@
+"""Argument checks shared by the analytic formulas; each error names the argument."""
+
+from __future__ import annotations
+
+import math
+import operator
+
+
+def check_servers(servers: int, *, allow_zero: bool = False) -> int:
+    """Return ``servers`` as an ``int`` after checking it is a whole number of agents.
+
+    Parameters
+    ----------
+    servers : int
+        Number of agents (servers, trunks).
+    allow_zero : bool
+        Whether zero agents is meaningful for the caller (Erlang B/C functions accept it).
+
+    Returns
+    -------
+    int
+        The agent count.
+
+    Raises
+    ------
+    ValueError
+        If ``servers`` is not an integer, is negative, or is zero when that is not allowed.
+    """
+    if isinstance(servers, bool):
+        raise ValueError(f"servers must be a whole number of agents, got {servers!r}")
+    try:
+        n = operator.index(servers)
+    except TypeError:
+        raise ValueError(f"servers must be a whole number of agents, got {servers!r}") from None
+    least = 0 if allow_zero else 1
+    if n < least:
+        raise ValueError(f"servers must be at least {least}, got {n}")
+    return n
+
+
+def check_nonnegative(name: str, value: float) -> float:
+    """Return ``value`` as a float after checking it is finite and >= 0.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : float
+        The value to check.
+
+    Returns
+    -------
+    float
+        The value.
+
+    Raises
+    ------
+    ValueError
+        If the value is negative, NaN or infinite.
+    """
+    x = float(value)
+    if not math.isfinite(x) or x < 0.0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return x
+
+
+def check_positive(name: str, value: float) -> float:
+    """Return ``value`` as a float after checking it is finite and > 0.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : float
+        The value to check.
+
+    Returns
+    -------
+    float
+        The value.
+
+    Raises
+    ------
+    ValueError
+        If the value is not strictly positive, or is NaN or infinite.
+    """
+    x = float(value)
+    if not math.isfinite(x) or x <= 0.0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return x
+
+
+def check_fraction(name: str, value: float) -> float:
+    """Return ``value`` after checking it lies strictly between 0 and 1.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : float
+        The value to check (a probability target).
+
+    Returns
+    -------
+    float
+        The value.
+
+    Raises
+    ------
+    ValueError
+        If the value is not in the open interval (0, 1).
+    """
+    x = float(value)
+    if not 0.0 < x < 1.0:
+        raise ValueError(f"{name} must be strictly between 0 and 1, got {value!r}")
+    return x
+
+
+def patience_rate(mean_patience: float | None) -> float:
+    """Abandonment rate θ = 1 / mean patience; 0 for ``None`` or infinite patience.
+
+    Parameters
+    ----------
+    mean_patience : float or None
+        Mean of the exponential patience in seconds; ``None`` or ``inf`` means nobody abandons.
+
+    Returns
+    -------
+    float
+        θ in 1/s.
+
+    Raises
+    ------
+    ValueError
+        If the patience is not positive.
+    """
+    if mean_patience is None:
+        return 0.0
+    x = float(mean_patience)
+    if math.isnan(x) or x <= 0.0:
+        raise ValueError(f"mean_patience must be > 0 (or None/inf for no abandonment), got {x!r}")
+    return 0.0 if math.isinf(x) else 1.0 / x

@@ -1,0 +1,192 @@
+"""The ``ccsim`` command line: parse, call the Python API, print and write files.
+
+Bad input — a broken scenario file, a bad option, an output folder holding
+another scenario's results — ends with a message on stderr and exit status 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from simulator.cli_erlang import erlang_app
+from simulator.experiment import ReplicationFailed, RunResult, run
+from simulator.scenario import Scenario, ScenarioError, load_scenario
+
+__all__ = ["app"]
+
+EXIT_BAD_INPUT = 2
+"""Exit status for anything the user must fix (typer's usage errors use it too)."""
+
+app = typer.Typer(
+    help="ccsim: simulate a contact centre and see what callers go through.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(erlang_app, name="erlang", help="Erlang B, C and A calculators.")
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+PERCENT_KPIS = {
+    "abandon_rate",
+    "blocked_rate",
+    "balk_rate",
+    "disconnect_rate",
+    "service_level",
+    "overflow_rate",
+    "occupancy",
+}
+
+
+def _fail(message: str) -> NoReturn:
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _load(path: Path) -> Scenario:
+    try:
+        return load_scenario(path)
+    except ScenarioError as error:
+        _fail(str(error))
+
+
+def _format(name: str, value: float) -> str:
+    if math.isnan(value):
+        return "-"
+    if name in PERCENT_KPIS or name.startswith("occupancy["):
+        return f"{value * 100:.2f} %"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def _kpi_table(result: RunResult) -> Table:
+    summary = result.summary()
+    sl = result.scenario.service_level
+    table = Table(
+        title=f"{result.scenario.name} — {result.n} replications, seed {result.seed}",
+        caption=(
+            f"95 % confidence intervals over replications. Service level: within "
+            f"{sl.threshold_s:g} s, definition '{sl.definition}'."
+        ),
+        box=box.SIMPLE_HEAVY,
+    )
+    table.add_column("KPI")
+    table.add_column("mean", justify="right")
+    table.add_column("± 95 %", justify="right")
+    table.add_column("range", justify="right")
+    for name, row in summary.iterrows():
+        kpi = str(name)
+        hw = row["half_width"]
+        table.add_row(
+            escape(kpi),
+            _format(kpi, row["mean"]),
+            _format(kpi, hw),
+            f"{_format(kpi, row['low'])} – {_format(kpi, row['high'])}"
+            if not math.isnan(hw)
+            else "-",
+        )
+    return table
+
+
+@contextmanager
+def _progress(quiet: bool, total: int, label: str) -> Iterator[Progress | None]:
+    if quiet:
+        yield None
+        return
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        yield progress
+
+
+@app.command("run")
+def run_command(
+    scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file.")],
+    replications: Annotated[
+        int | None, typer.Option("--replications", "-r", min=1, help="Replications to run.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Base seed.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: runs/<scenario file name>)."),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Local processes.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    no_contacts: Annotated[
+        bool, typer.Option("--no-contacts", help="Keep aggregates only (long runs).")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an output folder of another scenario.")
+    ] = False,
+) -> None:
+    """Simulate a scenario: print the KPI table and write the output folder."""
+    from simulator.report import OutputFolderConflict, write_run_outputs
+    from simulator.report.outputs import summary_json
+
+    scenario = _load(scenario_path)
+    total = scenario.replications if replications is None else replications
+    folder = out if out is not None else Path("runs") / scenario_path.stem
+    with _progress(quiet or as_json, total, "replications") as bar:
+        task = bar.add_task("run", total=total, rate="") if bar is not None else None
+
+        def tick(done: int, total: int) -> None:
+            if bar is not None and task is not None:
+                bar.update(task, completed=done)
+
+        try:
+            result = run(
+                scenario,
+                replications=replications,
+                seed=seed,
+                workers=workers,
+                keep_contacts=not no_contacts,
+                progress=tick,
+            )
+        except ReplicationFailed as error:
+            stderr.print(f"[bold red]error:[/] {error}", highlight=False)
+            raise typer.Exit(1) from None
+    try:
+        written = write_run_outputs(result, folder, force=force)
+    except OutputFolderConflict as error:
+        _fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(summary_json(result), indent=2))
+        return
+    stdout.print(_kpi_table(result))
+    stdout.print(f"wrote {len(written)} files to {folder}/", highlight=False)
+
+
+@app.command("check")
+def check_command(
+    scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file.")],
+) -> None:
+    """Validate a scenario file without running it."""
+    scenario = _load(scenario_path)
+    cal = scenario.calendar
+    stdout.print(
+        f"[green]ok[/] {scenario_path}: '{scenario.name}' — {len(scenario.queues)} queues, "
+        f"{len(scenario.call_types)} call types, {len(scenario.agent_groups)} agent groups, "
+        f"{cal.days} day(s) of {cal.intervals_per_day} intervals ({cal.open}–{cal.close}).",
+        highlight=False,
+    )

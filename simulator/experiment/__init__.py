@@ -1,0 +1,6 @@
+"""Experiments: replications with seeding and confidence intervals."""
+
+from simulator.experiment.result import RunResult
+from simulator.experiment.runner import ReplicationFailed, run
+
+__all__ = ["ReplicationFailed", "RunResult", "run"]

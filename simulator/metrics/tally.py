@@ -1,0 +1,145 @@
+"""Aggregates of one replication: contact counts and sums per interval and call type,
+time-weighted areas per interval and agent group or queue, and a wait histogram.
+
+The tally is filled from the contact log (``add_contacts``, one packed chunk at a
+time) and from the areas the model accumulates (``add_group_time``,
+``add_queue_time``). It is small and additive: tallies of replications are
+stacked for confidence intervals, and a month-long run can drop the log and keep
+only its tally.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.metrics.log import Origin, Outcome
+
+__all__ = ["CONTACT_FIELDS", "GROUP_FIELDS", "HISTOGRAM_BINS", "HISTOGRAM_BIN_S", "Tally"]
+
+CONTACT_FIELDS = (
+    "offered",
+    "offered_first",
+    "offered_redial",
+    "answered",
+    "abandoned",
+    "blocked",
+    "balked",
+    "disconnected",
+    "reached_queue",
+    "answered_within",
+    "short_abandons",
+    "overflowed",
+    "wait_answered_s",
+    "wait_all_s",
+    "talk_s",
+    "wrap_s",
+    "line_s",
+)
+"""Per (interval, call type) counts and sums over counted contacts, by arrival interval."""
+
+GROUP_FIELDS = ("busy_s", "present_s", "paid_s")
+"""Per (interval, agent group) areas: agents busy (talk + wrap-up), present (on duty, or
+finishing a call after their shift), and paid (scheduled before shrinkage, plus overtime).
+What accrues after a day's close (agents finishing the last contacts) is kept apart, per
+(day, agent group), in ``after_close``."""
+
+HISTOGRAM_BIN_S = 1.0
+HISTOGRAM_BINS = 7_200
+"""Answered waits: bin 0 counts waits of exactly zero (answered at once), bin ``k`` waits in
+``((k - 1), k]`` seconds up to two hours, and the last bin longer waits."""
+
+
+class Tally:
+    """Additive aggregates of one replication over a calendar of ``n_intervals`` intervals."""
+
+    def __init__(
+        self,
+        n_intervals: int,
+        n_call_types: int,
+        n_groups: int,
+        n_queues: int,
+        threshold_s: float,
+        short_abandon_s: float,
+        counted_from_s: float,
+        intervals_per_day: int,
+    ) -> None:
+        self.n_intervals = n_intervals
+        self.n_call_types = n_call_types
+        self.threshold_s = threshold_s
+        self.short_abandon_s = short_abandon_s
+        self.counted_from_s = counted_from_s
+        self.intervals_per_day = intervals_per_day
+        self.contacts = {f: np.zeros((n_intervals, n_call_types)) for f in CONTACT_FIELDS}
+        self.groups = {f: np.zeros((n_intervals, n_groups)) for f in GROUP_FIELDS}
+        days = n_intervals // intervals_per_day
+        self.after_close = {f: np.zeros((days, n_groups)) for f in GROUP_FIELDS}
+        self.queue_waiting_s = np.zeros((n_intervals, n_queues))
+        self.wait_histogram = np.zeros(HISTOGRAM_BINS + 1)
+
+    def add_contacts(self, rows: np.ndarray) -> None:
+        """Add a chunk of contact-log rows; rows arriving before the counted window are skipped."""
+        rows = rows[rows["arrival"] >= self.counted_from_s]
+        if len(rows) == 0:
+            return
+        cell = (
+            rows["day"].astype(np.int64) * self.intervals_per_day + rows["interval"]
+        ) * self.n_call_types + rows["call_type"]
+        size = self.n_intervals * self.n_call_types
+        outcome = rows["outcome"]
+        answered = outcome == Outcome.ANSWERED
+        abandoned = outcome == Outcome.ABANDONED
+        reached = ~np.isnan(rows["queue_entry"])
+        wait_answered = np.where(answered, rows["answer"] - rows["queue_entry"], 0.0)
+        wait_all = np.where(
+            reached, np.where(answered, rows["answer"], rows["end"]) - rows["queue_entry"], 0.0
+        )
+        line_s = np.where(outcome == Outcome.BLOCKED, 0.0, rows["end"] - rows["arrival"])
+        served_elsewhere = answered & (rows["served_queue"] != rows["queue"])
+        values = {
+            "offered": None,
+            "offered_first": rows["origin"] == Origin.FIRST,
+            "offered_redial": rows["origin"] == Origin.REDIAL,
+            "answered": answered,
+            "abandoned": abandoned,
+            "blocked": outcome == Outcome.BLOCKED,
+            "balked": outcome == Outcome.BALKED,
+            "disconnected": outcome == Outcome.DISCONNECTED,
+            "reached_queue": reached,
+            "answered_within": answered & (wait_answered <= self.threshold_s),
+            "short_abandons": abandoned & (wait_all < self.short_abandon_s),
+            "overflowed": served_elsewhere,
+            "wait_answered_s": wait_answered,
+            "wait_all_s": wait_all,
+            "talk_s": rows["talk"],
+            "wrap_s": rows["wrap"],
+            "line_s": line_s,
+        }
+        for field, weights in values.items():
+            counts = np.bincount(
+                cell, weights=None if weights is None else weights.astype(float), minlength=size
+            )
+            self.contacts[field] += counts.reshape(self.n_intervals, self.n_call_types)
+        bins = np.minimum(
+            np.ceil(wait_answered[answered] / HISTOGRAM_BIN_S).astype(np.int64), HISTOGRAM_BINS
+        )
+        self.wait_histogram += np.bincount(bins, minlength=HISTOGRAM_BINS + 1)
+
+    def add_group_time(
+        self, interval: int, busy_s: np.ndarray, present_s: np.ndarray, paid_s: np.ndarray
+    ) -> None:
+        """Add agent-group areas (one value per group) accumulated during ``interval``."""
+        self.groups["busy_s"][interval] += busy_s
+        self.groups["present_s"][interval] += present_s
+        self.groups["paid_s"][interval] += paid_s
+
+    def add_after_close_time(
+        self, day: int, busy_s: np.ndarray, present_s: np.ndarray, paid_s: np.ndarray
+    ) -> None:
+        """Add agent-group areas accumulated after the close of ``day``."""
+        self.after_close["busy_s"][day] += busy_s
+        self.after_close["present_s"][day] += present_s
+        self.after_close["paid_s"][day] += paid_s
+
+    def add_queue_time(self, interval: int, waiting_s: np.ndarray) -> None:
+        """Add the area under each queue's count of waiting contacts during ``interval``."""
+        self.queue_waiting_s[interval] += waiting_s

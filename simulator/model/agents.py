@@ -1,0 +1,111 @@
+"""Agent groups: who is present, idle (longest idle first) or busy, and the time areas.
+
+Staffing changes at interval boundaries. When fewer agents are wanted, idle ones
+leave at once and busy ones finish the contact in hand (and its wrap-up) and then
+leave — counted in ``to_leave``. Time areas (busy, present, paid) are integrated
+at every change, so occupancy and agent hours come from exact areas.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+
+__all__ = ["Agent", "AgentGroup"]
+
+
+class Agent:
+    """One agent: an id, a group and the time it last became idle."""
+
+    __slots__ = ("group", "id", "idle_since")
+
+    def __init__(self, agent_id: int, group: int, idle_since: float) -> None:
+        self.id = agent_id
+        self.group = group
+        self.idle_since = idle_since
+
+
+class AgentGroup:
+    """The agents of one group and their time-weighted areas."""
+
+    __slots__ = (
+        "busy",
+        "busy_area",
+        "factor",
+        "idle",
+        "ids",
+        "index",
+        "paid_area",
+        "present_area",
+        "scheduled",
+        "t_last",
+        "to_leave",
+    )
+
+    def __init__(self, index: int, factor: float, ids: Iterator[int]) -> None:
+        self.index = index
+        self.factor = factor
+        self.idle: deque[Agent] = deque()
+        self.busy = 0
+        self.to_leave = 0
+        self.scheduled = 0
+        self.ids = ids
+        self.t_last = 0.0
+        self.busy_area = 0.0
+        self.present_area = 0.0
+        self.paid_area = 0.0
+
+    def advance(self, now: float) -> None:
+        """Integrate the areas up to ``now``."""
+        dt = now - self.t_last
+        if dt:
+            self.busy_area += self.busy * dt
+            self.present_area += (len(self.idle) + self.busy) * dt
+            self.paid_area += (self.scheduled + self.to_leave) * dt
+            self.t_last = now
+
+    def take_idle(self, now: float) -> Agent:
+        """The longest-idle agent, now busy."""
+        self.advance(now)
+        self.busy += 1
+        return self.idle.popleft()
+
+    def release(self, agent: Agent, now: float) -> None:
+        """``agent`` finished its work: it becomes idle, or leaves if its shift is over."""
+        self.advance(now)
+        self.busy -= 1
+        if self.to_leave:
+            self.to_leave -= 1
+        else:
+            agent.idle_since = now
+            self.idle.append(agent)
+
+    @property
+    def on_duty(self) -> int:
+        """Agents present who are not about to leave."""
+        return len(self.idle) + self.busy - self.to_leave
+
+    def set_staff(self, available: int, scheduled: int, now: float) -> int:
+        """Have ``available`` agents on duty (``scheduled`` paid); return how many were added."""
+        self.advance(now)
+        self.scheduled = scheduled
+        change = available - self.on_duty
+        if change > 0:
+            kept = min(change, self.to_leave)
+            self.to_leave -= kept
+            for _ in range(change - kept):
+                self.idle.append(Agent(next(self.ids), self.index, now))
+            return change - kept
+        remove = -change
+        while remove and self.idle:
+            self.idle.pop()
+            remove -= 1
+        self.to_leave += remove
+        return 0
+
+    def take_areas(self, now: float) -> tuple[float, float, float]:
+        """Busy, present and paid areas since the last call; start new ones."""
+        self.advance(now)
+        areas = (self.busy_area, self.present_area, self.paid_area)
+        self.busy_area = self.present_area = self.paid_area = 0.0
+        return areas

@@ -1,0 +1,198 @@
+"""One replication: a pure function of (scenario, replication number) to its log and tally."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from simulator.metrics.log import ContactLog, Origin
+from simulator.metrics.tally import Tally
+from simulator.model.callers import FirstCalls, RedialDraws, plan_first_calls
+from simulator.model.centre import Centre
+from simulator.model.contact import Contact
+from simulator.policies.routing import make_routing_policy
+from simulator.randomness import Streams
+from simulator.scenario import Scenario
+
+__all__ = ["ReplicationOutput", "counted_from_s", "simulate_replication", "staffing_plan"]
+
+
+@dataclass(frozen=True)
+class ReplicationOutput:
+    """What one replication produced: its aggregates and (optionally) its contact rows."""
+
+    replication: int
+    seed: int
+    tally: Tally
+    contacts: np.ndarray | None
+    horizon_s: float
+
+
+def interval_starts_s(scenario: Scenario) -> np.ndarray:
+    """Start of every interval of the calendar, site time in seconds since day 0 midnight."""
+    cal = scenario.calendar
+    days = np.arange(cal.days)[:, None] * cal.day_s
+    return (days + cal.open_s + np.arange(cal.intervals_per_day)[None, :] * cal.interval_s).ravel()
+
+
+def counted_from_s(scenario: Scenario) -> float:
+    """Start of the counted window: the first interval starting at or after the warm-up.
+
+    The warm-up runs from the first opening; it is rounded up to a whole interval so
+    that contact counts and time-weighted figures cover exactly the same intervals.
+    """
+    cut = scenario.calendar.open_s + scenario.warmup_minutes * 60.0
+    starts = interval_starts_s(scenario)
+    later = starts[starts >= cut - 1e-9]
+    return float(later[0]) if len(later) else float("inf")
+
+
+def staffing_plan(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.ndarray]:
+    """Scheduled and available agents, each shaped (days, intervals, groups).
+
+    Available agents are the scheduled ones less shrinkage, rounded stochastically
+    (``floor(x + U)``) so that their expectation is exactly ``scheduled * (1 - shrinkage)``.
+    """
+    cal = scenario.calendar
+    scheduled = np.stack(
+        [g.scheduled_per_interval(cal) for g in scenario.agent_groups], axis=-1
+    ).astype(np.int64)
+    scheduled = np.broadcast_to(scheduled, (cal.days, *scheduled.shape)).copy()
+    shrinkage = np.array([g.shrinkage for g in scenario.agent_groups])
+    expected = scheduled * (1.0 - shrinkage)
+    if np.any(shrinkage > 0):
+        jitter = streams.generator("shrinkage").random(expected.shape)
+        available = np.floor(expected + jitter).astype(np.int64)
+        available = np.where(shrinkage > 0, available, scheduled)
+    else:
+        available = scheduled
+    return scheduled, available
+
+
+def _arrivals(
+    env: simpy.Environment, centre: Centre, calls: FirstCalls, scenario: Scenario
+) -> Generator[simpy.Event, None, None]:
+    target = centre.target
+    times = calls.time.tolist()
+    types = calls.call_type.tolist()
+    days = calls.day.tolist()
+    intervals = calls.interval.tolist()
+    patience = calls.patience.tolist()
+    handle = calls.handle.tolist()
+    wrap = calls.wrap.tolist()
+    balk = calls.balk_draw.tolist()
+    for k, t in enumerate(times):
+        delay = t - env.now
+        if delay > 0:
+            yield env.timeout(delay)
+        j = types[k]
+        centre.arrive(
+            Contact(
+                k,
+                k,
+                j,
+                Origin.FIRST,
+                t,
+                days[k],
+                intervals[k],
+                target[j],
+                patience[k],
+                handle[k],
+                wrap[k],
+                balk[k],
+            )
+        )
+
+
+def _calendar(
+    env: simpy.Environment,
+    centre: Centre,
+    scenario: Scenario,
+    available: np.ndarray,
+    scheduled: np.ndarray,
+    tally: Tally,
+) -> Generator[simpy.Event, None, None]:
+    cal = scenario.calendar
+    ipd = cal.intervals_per_day
+    disconnect = cal.at_close == "disconnect"
+    for day in range(cal.days):
+        for i in range(ipd):
+            yield env.timeout(day * cal.day_s + cal.open_s + i * cal.interval_s - env.now)
+            if i:
+                _flush_areas(centre, tally, day * ipd + i - 1)
+            elif day:
+                _flush_after_close(centre, tally, day - 1)
+            centre.open_interval(available[day, i], scheduled[day, i])
+        yield env.timeout(day * cal.day_s + cal.close_s - env.now)
+        _flush_areas(centre, tally, day * ipd + ipd - 1)
+        centre.close_day(disconnect)
+
+
+def _group_areas(centre: Centre) -> np.ndarray:
+    now = centre.env.now
+    return np.array([g.take_areas(now) for g in centre.groups])
+
+
+def _flush_areas(centre: Centre, tally: Tally, interval: int) -> None:
+    areas = _group_areas(centre)
+    tally.add_group_time(interval, areas[:, 0], areas[:, 1], areas[:, 2])
+    now = centre.env.now
+    tally.add_queue_time(interval, np.array([q.take_area(now) for q in centre.queues]))
+
+
+def _flush_after_close(centre: Centre, tally: Tally, day: int) -> None:
+    """Agent time after a day's close; queue time then is left out of the opening-hours mean."""
+    areas = _group_areas(centre)
+    tally.add_after_close_time(day, areas[:, 0], areas[:, 1], areas[:, 2])
+    now = centre.env.now
+    for queue in centre.queues:
+        queue.take_area(now)
+
+
+def simulate_replication(
+    scenario: Scenario, replication: int, keep_contacts: bool = True, seed: int | None = None
+) -> ReplicationOutput:
+    """Simulate replication ``replication`` of ``scenario`` (seed from the scenario unless given).
+
+    The result depends only on the scenario, the seed and the replication number.
+    """
+    seed = scenario.seed if seed is None else seed
+    streams = Streams(seed, replication)
+    cal = scenario.calendar
+    n_intervals = cal.days * cal.intervals_per_day
+    tally = Tally(
+        n_intervals=n_intervals,
+        n_call_types=len(scenario.call_types),
+        n_groups=len(scenario.agent_groups),
+        n_queues=len(scenario.queues),
+        threshold_s=scenario.service_level.threshold_s,
+        short_abandon_s=scenario.service_level.short_abandon_s,
+        counted_from_s=counted_from_s(scenario),
+        intervals_per_day=cal.intervals_per_day,
+    )
+    log = ContactLog(keep=keep_contacts, listeners=[tally.add_contacts])
+    calls = plan_first_calls(scenario, streams)
+    routing = make_routing_policy(
+        scenario.routing.policy,
+        [q.name for q in scenario.queues],
+        [dict(g.skills) for g in scenario.agent_groups],
+    )
+    env = simpy.Environment()
+    centre = Centre(env, scenario, routing, log, RedialDraws(scenario, streams), len(calls))
+    scheduled, available = staffing_plan(scenario, streams)
+    env.process(_arrivals(env, centre, calls, scenario))
+    env.process(_calendar(env, centre, scenario, available, scheduled, tally))
+    env.run()
+    centre.end_of_horizon()
+    _flush_after_close(centre, tally, cal.days - 1)
+    log.flush()
+    return ReplicationOutput(
+        replication=replication,
+        seed=seed,
+        tally=tally,
+        contacts=log.array() if keep_contacts else None,
+        horizon_s=float(env.now),
+    )

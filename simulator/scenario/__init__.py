@@ -1,0 +1,45 @@
+"""The scenario file: pydantic models, loading (YAML, TOML, CSV) and precise errors.
+
+Pure data: nothing here imports SimPy or plotting code, and loading a scenario
+has no side effects. See DESIGN §4 for the file format; each model field's
+description is its reference documentation.
+"""
+
+from simulator.scenario.errors import Problem, ScenarioError
+from simulator.scenario.loading import load_scenario, scenario_from_dict, scenario_to_dict
+from simulator.scenario.models import (
+    AgentGroup,
+    Calendar,
+    Callers,
+    CallType,
+    Costs,
+    Overflow,
+    QueueSpec,
+    Redial,
+    Routing,
+    Scenario,
+    ServiceLevel,
+    Shift,
+    Volume,
+)
+
+__all__ = [
+    "AgentGroup",
+    "Calendar",
+    "CallType",
+    "Callers",
+    "Costs",
+    "Overflow",
+    "Problem",
+    "QueueSpec",
+    "Redial",
+    "Routing",
+    "Scenario",
+    "ScenarioError",
+    "ServiceLevel",
+    "Shift",
+    "Volume",
+    "load_scenario",
+    "scenario_from_dict",
+    "scenario_to_dict",
+]

@@ -1,0 +1,665 @@
+"""pydantic models of the scenario file (DESIGN §4): pure data, validated strictly.
+
+Each model forbids unknown keys and is immutable; each field's description is
+its reference documentation. Checks that involve one object live on its model
+(a calendar's interval must divide its opening hours); checks that relate
+objects to each other (a skill naming a queue, a profile as long as the
+calendar's day) live on :class:`Scenario` and report every offender at once as
+a :class:`~simulator.scenario.errors.ScenarioError`.
+
+Times of day are strings ``"HH:MM"`` (``"24:00"`` allowed as a closing time);
+durations are in seconds unless the key says minutes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+
+from simulator.distributions import Distribution, NoDistribution
+from simulator.scenario.csvfile import read_volume_csv
+from simulator.scenario.errors import (
+    Problem,
+    ScenarioError,
+    join_path,
+    key_segment,
+    problems_from_validation_error,
+)
+
+__all__ = [
+    "AgentGroup",
+    "Calendar",
+    "CallType",
+    "Callers",
+    "Costs",
+    "Overflow",
+    "QueueSpec",
+    "Redial",
+    "Routing",
+    "Scenario",
+    "ServiceLevel",
+    "Shift",
+    "Volume",
+]
+
+SECONDS_PER_DAY = 86400.0
+BASE_DIR_CONTEXT_KEY = "base_dir"
+"""Validation-context key holding the folder that relative CSV paths are resolved in."""
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+def _clock_time(value: object) -> str:
+    """Validate a time of day and normalise it to ``"HH:MM"``."""
+    if isinstance(value, datetime.time):  # TOML local time, e.g. open = 08:00:00
+        if value.second or value.microsecond:
+            raise ValueError(f'must be a time "HH:MM" on a whole minute, got {value}')
+        return f"{value.hour:02d}:{value.minute:02d}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        hours, minutes = divmod(value, 60)
+        hint = ""
+        if 0 <= value <= 24 * 60:
+            hint = (
+                f" (YAML reads an unquoted {hours}:{minutes:02d} as the number {value}:"
+                f' write "{hours:02d}:{minutes:02d}" in quotes)'
+            )
+        raise ValueError(f'must be a time "HH:MM" in quotes, got the number {value}{hint}')
+    if not isinstance(value, str):
+        raise ValueError(f'must be a time "HH:MM", got {value!r}')
+    match = _CLOCK.fullmatch(value.strip())
+    if match is None:
+        raise ValueError(f'must be a time "HH:MM", got {value!r}')
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes > 0):
+        raise ValueError(f"must be a time between 00:00 and 24:00, got {value!r}")
+    return f"{hours:02d}:{minutes:02d}"
+
+
+ClockTime = Annotated[str, BeforeValidator(_clock_time)]
+"""A time of day ``"HH:MM"`` from ``00:00`` to ``24:00``."""
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+class _Model(BaseModel):
+    """Strict, immutable base of every scenario model."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True
+    )
+
+
+NonNegative = Annotated[float, Field(ge=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+class Calendar(_Model):
+    """Opening hours and the interval grid on which volumes, staffing and KPIs are given."""
+
+    days: int = Field(default=1, ge=1, description="Number of consecutive days simulated.")
+    open: ClockTime = Field(
+        default="08:00", description='Opening time "HH:MM": calls arrive from then on.'
+    )
+    close: ClockTime = Field(
+        default="20:00",
+        description='Closing time "HH:MM" (may be "24:00"), after `open`: no new calls after it.',
+    )
+    interval_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="Length of a planning interval; must divide the opening hours exactly.",
+    )
+    at_close: Literal["finish", "disconnect"] = Field(
+        default="finish",
+        description=(
+            "What happens at closing: `finish` keeps the last interval's agents until every "
+            "contact in the system is served or abandons; `disconnect` cuts off callers still "
+            "waiting (counted as disconnected)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _check_grid(self) -> Self:
+        start, end = _minutes(self.open), _minutes(self.close)
+        if end <= start:
+            raise ScenarioError(
+                [Problem("close", f"must be after open ({self.open}), got {self.close!r}")]
+            )
+        if (end - start) % self.interval_minutes:
+            raise ScenarioError(
+                [
+                    Problem(
+                        "interval_minutes",
+                        f"must divide the opening hours {self.open}-{self.close} "
+                        f"({end - start} min) exactly, got {self.interval_minutes}",
+                    )
+                ]
+            )
+        return self
+
+    @property
+    def open_s(self) -> float:
+        """Opening time in seconds since midnight."""
+        return _minutes(self.open) * 60.0
+
+    @property
+    def close_s(self) -> float:
+        """Closing time in seconds since midnight."""
+        return _minutes(self.close) * 60.0
+
+    @property
+    def interval_s(self) -> float:
+        """Length of one interval in seconds."""
+        return self.interval_minutes * 60.0
+
+    @property
+    def intervals_per_day(self) -> int:
+        """Number of intervals between opening and closing."""
+        return (_minutes(self.close) - _minutes(self.open)) // self.interval_minutes
+
+    @property
+    def day_s(self) -> float:
+        """Length of a day in seconds (86400): day ``d`` opens at ``d * day_s + open_s``."""
+        return SECONDS_PER_DAY
+
+    def interval_starts_s(self) -> np.ndarray:
+        """Start of each interval of a day, in seconds since midnight (float64)."""
+        return self.open_s + self.interval_s * np.arange(self.intervals_per_day, dtype=np.float64)
+
+    def interval_labels(self) -> list[str]:
+        """Start of each interval of a day as ``"HH:MM"``."""
+        start = _minutes(self.open)
+        return [_clock(start + i * self.interval_minutes) for i in range(self.intervals_per_day)]
+
+    def describe(self) -> str:
+        """One phrase for messages: ``24 intervals of 30 min from 08:00 to 20:00``."""
+        return (
+            f"{self.intervals_per_day} intervals of {self.interval_minutes} min "
+            f"from {self.open} to {self.close}"
+        )
+
+
+class ServiceLevel(_Model):
+    """How the service level KPI is defined (DESIGN §5)."""
+
+    threshold_s: float = Field(
+        default=20, gt=0, description="Answered within this many seconds counts as within."
+    )
+    definition: Literal["offered", "answered", "exclude_short_abandons"] = Field(
+        default="offered",
+        description=(
+            "Denominator: `offered` (abandons before the threshold count as not within), "
+            "`answered`, or `exclude_short_abandons` (offered minus abandons shorter than "
+            "`short_abandon_s`)."
+        ),
+    )
+    short_abandon_s: float = Field(
+        default=5,
+        ge=0,
+        description="Abandons shorter than this are excluded with `exclude_short_abandons`.",
+    )
+
+
+# --------------------------------------------------------------------------- demand
+
+
+class QueueSpec(_Model):
+    """A queue: a skill or department that agents serve."""
+
+    name: str = Field(min_length=1, description="Unique queue name, referenced by skills etc.")
+
+
+_VOLUME_FORMS = ("rate_per_hour", "profile_per_interval", "csv")
+
+
+class Volume(_Model):
+    """Expected call volume: exactly one of a flat rate, a per-interval profile or a CSV file.
+
+    The CSV file is read when the scenario is validated (relative to the
+    scenario file's folder) and its values kept on the model, so the engine
+    never touches files. Its format: a header row with a ``calls`` column (other
+    columns ignored) or a single column of numbers, one row per interval.
+    """
+
+    rate_per_hour: float | None = Field(
+        default=None, ge=0, description="Constant expected calls per hour while open."
+    )
+    profile_per_interval: list[NonNegative] | None = Field(
+        default=None,
+        description="Expected calls in each interval of the day (one value per interval).",
+    )
+    csv: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "CSV file relative to the scenario file: a `calls` column (with header) or a "
+            "single column of numbers, one row per interval."
+        ),
+    )
+
+    _csv_values: tuple[float, ...] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _one_form(self, info: ValidationInfo) -> Self:
+        given = [form for form in _VOLUME_FORMS if getattr(self, form) is not None]
+        if len(given) != 1:
+            found = f"found {' and '.join(given)}" if given else "found none"
+            raise ValueError(
+                f"give exactly one of rate_per_hour, profile_per_interval or csv; {found}"
+            )
+        if self.csv is not None:
+            context = info.context if isinstance(info.context, Mapping) else {}
+            base = context.get(BASE_DIR_CONTEXT_KEY)
+            base_dir = Path(base) if base is not None else Path.cwd()
+            try:
+                self._csv_values = read_volume_csv(base_dir / self.csv)
+            except ValueError as exc:
+                raise ScenarioError([Problem("csv", str(exc))]) from None
+        return self
+
+    def values_per_interval(self) -> tuple[float, ...] | None:
+        """Return the explicit per-interval values (profile or CSV), or ``None`` for a rate."""
+        if self.profile_per_interval is not None:
+            return tuple(self.profile_per_interval)
+        return self._csv_values
+
+    def expected_per_interval(self, calendar: Calendar) -> np.ndarray:
+        """Return expected calls in each interval of a day (float64, one per interval).
+
+        A flat rate gives ``rate_per_hour * interval_minutes / 60`` in every interval.
+        """
+        n = calendar.intervals_per_day
+        if self.rate_per_hour is not None:
+            return np.full(n, self.rate_per_hour * calendar.interval_minutes / 60.0)
+        values = self.values_per_interval()
+        if values is None or len(values) != n:
+            count = "no" if values is None else len(values)
+            raise ValueError(f"volume has {count} values but {calendar.describe()}")
+        return np.asarray(values, dtype=np.float64)
+
+
+class CallType(_Model):
+    """What callers need: a target queue, how many call, how long they talk and wait."""
+
+    name: str = Field(min_length=1, description="Unique call type name.")
+    target: str = Field(description="The queue that can resolve this call type.")
+    volume: Volume = Field(
+        description="Expected calls: rate_per_hour, profile_per_interval or csv."
+    )
+    day_to_day_cv: float = Field(
+        default=0,
+        ge=0,
+        description="CV of a gamma multiplier (mean 1) drawn per day on the whole day's volume.",
+    )
+    handle_time: Distribution = Field(description="Talk time distribution (seconds).")
+    wrap_up: Distribution | None = Field(
+        default=None, description="After-call work (seconds): agent busy, caller gone."
+    )
+    patience: Distribution = Field(
+        default_factory=NoDistribution,
+        description="Time a caller waits before hanging up (seconds); `none` never abandons.",
+    )
+    balk_probability: float = Field(
+        default=0,
+        ge=0,
+        le=1,
+        description="Chance that a caller who finds every agent busy hangs up at once.",
+    )
+
+
+class Redial(_Model):
+    """Callers who abandoned may call again after a delay."""
+
+    probability: float = Field(ge=0, le=1, description="Chance an abandoned caller redials.")
+    delay: Distribution = Field(description="Time from abandoning to redialling (seconds).")
+
+
+class Callers(_Model):
+    """Caller behaviour shared by every call type."""
+
+    redial: Redial | None = Field(
+        default=None, description="Redials after abandoning; none if absent."
+    )
+
+
+# --------------------------------------------------------------------------- supply
+
+
+class Shift(_Model):
+    """A block of agents working from ``start`` to ``end`` on every day."""
+
+    start: ClockTime = Field(description='Start "HH:MM", on the interval grid.')
+    end: ClockTime = Field(description='End "HH:MM", after start, on the interval grid.')
+    count: int = Field(ge=1, description="Agents on this shift.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if _minutes(self.end) <= _minutes(self.start):
+            raise ScenarioError(
+                [Problem("end", f"must be after start ({self.start}), got {self.end!r}")]
+            )
+        return self
+
+    @property
+    def start_s(self) -> float:
+        """Start in seconds since midnight."""
+        return _minutes(self.start) * 60.0
+
+    @property
+    def end_s(self) -> float:
+        """End in seconds since midnight."""
+        return _minutes(self.end) * 60.0
+
+
+_STAFFING_FORMS = ("staffing", "shifts", "per_interval")
+
+
+class AgentGroup(_Model):
+    """Agents with the same skills and schedule."""
+
+    name: str = Field(min_length=1, description="Unique group name.")
+    skills: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        min_length=1,
+        description="Queue name -> priority (1 is served first; equal priorities by longest wait).",
+    )
+    staffing: NonNegativeInt | None = Field(
+        default=None, description="Agents scheduled in every interval (one of three forms)."
+    )
+    shifts: list[Shift] | None = Field(
+        default=None,
+        min_length=1,
+        description="Shifts; an interval is covered by a shift when start <= its start < end.",
+    )
+    per_interval: list[NonNegativeInt] | None = Field(
+        default=None, description="Agents scheduled in each interval of the day."
+    )
+    shrinkage: float = Field(
+        default=0,
+        ge=0,
+        lt=1,
+        description="Share of scheduled time not available (breaks, meetings, absence).",
+    )
+    handle_time_factor: float = Field(
+        default=1.0, gt=0, description="This group's talk time relative to the call type's."
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        given = [form for form in _STAFFING_FORMS if getattr(self, form) is not None]
+        if len(given) != 1:
+            found = f"found {' and '.join(given)}" if given else "found none"
+            raise ValueError(f"give exactly one of staffing, shifts or per_interval; {found}")
+        return self
+
+    def scheduled_per_interval(self, calendar: Calendar) -> np.ndarray:
+        """Agents scheduled in each interval of a day (int64, before shrinkage)."""
+        n = calendar.intervals_per_day
+        if self.staffing is not None:
+            return np.full(n, self.staffing, dtype=np.int64)
+        if self.per_interval is not None:
+            if len(self.per_interval) != n:
+                raise ValueError(
+                    f"per_interval has {len(self.per_interval)} values but {calendar.describe()}"
+                )
+            return np.asarray(self.per_interval, dtype=np.int64)
+        starts = calendar.interval_starts_s()
+        scheduled = np.zeros(n, dtype=np.int64)
+        for shift in self.shifts or ():
+            scheduled[(starts >= shift.start_s) & (starts < shift.end_s)] += shift.count
+        return scheduled
+
+
+# --------------------------------------------------------------------------- routing, costs
+
+
+class Overflow(_Model):
+    """A call still waiting in ``from`` after ``after_s`` seconds may also be served from ``to``."""
+
+    from_: str = Field(alias="from", description="Queue the call waits in.")
+    to: str = Field(description="Queue it overflows to.")
+    after_s: float = Field(ge=0, description="Seconds of waiting before it overflows.")
+
+
+class Routing(_Model):
+    """Which waiting call an idle agent takes, and overflow between queues."""
+
+    policy: Literal["priority_longest_idle", "fcfs"] = Field(
+        default="priority_longest_idle",
+        description=(
+            "`priority_longest_idle`: an agent takes the call of its best-priority skill "
+            "that waited longest, and calls go to the longest-idle agent; `fcfs`: the call "
+            "that waited longest among all its skills, ignoring priorities."
+        ),
+    )
+    overflow: list[Overflow] = Field(
+        default_factory=list,
+        description="Overflow rules, e.g. [{from: cards, to: general, after_s: 60}].",
+    )
+
+
+class Costs(_Model):
+    """What the business pays."""
+
+    agent_hour: float = Field(default=0, ge=0, description="Cost of one paid agent hour.")
+    telephony_minute: float = Field(
+        default=0, ge=0, description="Cost of one minute of a line in use (waiting or talking)."
+    )
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Scenario(_Model):
+    """A whole scenario file: calendar, demand, supply, routing and costs."""
+
+    name: str = Field(min_length=1, description="Name shown in outputs and reports.")
+    seed: int = Field(default=1, ge=0, description="Root seed; replication r uses its own stream.")
+    replications: int = Field(default=10, ge=1, description="Independent replications to run.")
+    calendar: Calendar = Field(description="Opening hours and interval grid.")
+    warmup_minutes: float = Field(
+        default=0, ge=0, description="Contacts arriving before this (from opening) are not counted."
+    )
+    service_level: ServiceLevel = Field(
+        default_factory=ServiceLevel, description="Definition of the service level KPI."
+    )
+    queues: list[QueueSpec] = Field(min_length=1, description="Queues (skills, departments).")
+    call_types: list[CallType] = Field(min_length=1, description="What callers need.")
+    callers: Callers = Field(default_factory=Callers, description="Caller behaviour.")
+    lines: int | None = Field(
+        default=None,
+        ge=1,
+        description="Trunk lines; callers beyond them are blocked; no limit if absent.",
+    )
+    agent_groups: list[AgentGroup] = Field(
+        min_length=1, description="Agents, their skills and schedules."
+    )
+    routing: Routing = Field(default_factory=Routing, description="Routing policy and overflow.")
+    costs: Costs = Field(default_factory=Costs, description="Cost rates.")
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate ``obj``; every problem is raised together as one ``ScenarioError``."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise ScenarioError(problems_from_validation_error(exc, cls)) from None
+
+    @property
+    def queue_names(self) -> list[str]:
+        """Names of the queues, in file order."""
+        return [queue.name for queue in self.queues]
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Self:
+        problems = [
+            *self._duplicate_names(),
+            *self._call_type_problems(),
+            *self._agent_group_problems(),
+            *self._overflow_problems(),
+        ]
+        if problems:
+            raise ScenarioError(problems)
+        return self
+
+    def _duplicate_names(self) -> list[Problem]:
+        problems = []
+        for key, names in (
+            ("queues", [item.name for item in self.queues]),
+            ("call_types", [item.name for item in self.call_types]),
+            ("agent_groups", [item.name for item in self.agent_groups]),
+        ):
+            first: dict[str, int] = {}
+            for i, name in enumerate(names):
+                if name in first:
+                    problems.append(
+                        Problem(
+                            f"{key}[{i}].name",
+                            f"duplicate name {name!r} (already used by {key}[{first[name]}])",
+                        )
+                    )
+                else:
+                    first[name] = i
+        return problems
+
+    def _known_queues(self) -> str:
+        return f"known queues: {', '.join(self.queue_names)}"
+
+    def _served_queues(self) -> set[str]:
+        """Queues some agent group serves directly or through an overflow chain."""
+        served = {queue for group in self.agent_groups for queue in group.skills}
+        changed = True
+        while changed:
+            changed = False
+            for rule in self.routing.overflow:
+                if rule.to in served and rule.from_ not in served:
+                    served.add(rule.from_)
+                    changed = True
+        return served
+
+    def _call_type_problems(self) -> list[Problem]:
+        problems = []
+        queues = set(self.queue_names)
+        served = self._served_queues()
+        n = self.calendar.intervals_per_day
+        for i, call_type in enumerate(self.call_types):
+            path = f"call_types[{i}]"
+            if call_type.target not in queues:
+                problems.append(
+                    Problem(
+                        f"{path}.target",
+                        f"unknown queue {call_type.target!r} ({self._known_queues()})",
+                    )
+                )
+            elif call_type.target not in served:
+                problems.append(
+                    Problem(
+                        f"{path}.target",
+                        f"no agent group has a skill for queue {call_type.target!r} and no "
+                        "overflow leads from it to a served queue: its calls would wait forever",
+                    )
+                )
+            volume = call_type.volume
+            values = volume.values_per_interval()
+            if values is not None and len(values) != n:
+                form = "csv" if volume.csv is not None else "profile_per_interval"
+                problems.append(
+                    Problem(
+                        f"{path}.volume.{form}",
+                        f"has {len(values)} values but needs {n}: the calendar has "
+                        f"{self.calendar.describe()}",
+                    )
+                )
+        return problems
+
+    def _agent_group_problems(self) -> list[Problem]:
+        problems = []
+        queues = set(self.queue_names)
+        calendar = self.calendar
+        n = calendar.intervals_per_day
+        open_min, close_min = _minutes(calendar.open), _minutes(calendar.close)
+        for i, group in enumerate(self.agent_groups):
+            path = f"agent_groups[{i}]"
+            for queue in group.skills:
+                if queue not in queues:
+                    problems.append(
+                        Problem(
+                            f"{path}.skills{key_segment(queue)}",
+                            f"unknown queue {queue!r} ({self._known_queues()})",
+                        )
+                    )
+            if group.per_interval is not None and len(group.per_interval) != n:
+                problems.append(
+                    Problem(
+                        f"{path}.per_interval",
+                        f"has {len(group.per_interval)} values but needs {n}: the calendar has "
+                        f"{calendar.describe()}",
+                    )
+                )
+            for j, shift in enumerate(group.shifts or ()):
+                for key in ("start", "end"):
+                    clock: str = getattr(shift, key)
+                    minute = _minutes(clock)
+                    where = join_path(f"{path}.shifts[{j}]", key)
+                    if not open_min <= minute <= close_min:
+                        problems.append(
+                            Problem(
+                                where,
+                                f"{clock} is outside the opening hours "
+                                f"{calendar.open}-{calendar.close}",
+                            )
+                        )
+                    elif (minute - open_min) % calendar.interval_minutes:
+                        problems.append(
+                            Problem(
+                                where,
+                                f"{clock} is not on the interval grid: the calendar has "
+                                f"{calendar.describe()}, so shifts start and end at "
+                                f"{calendar.open}, {_clock(open_min + calendar.interval_minutes)}, "
+                                "...",
+                            )
+                        )
+        return problems
+
+    def _overflow_problems(self) -> list[Problem]:
+        problems = []
+        queues = set(self.queue_names)
+        for k, rule in enumerate(self.routing.overflow):
+            path = f"routing.overflow[{k}]"
+            for key, queue in (("from", rule.from_), ("to", rule.to)):
+                if queue not in queues:
+                    problems.append(
+                        Problem(
+                            f"{path}.{key}",
+                            f"unknown queue {queue!r} ({self._known_queues()})",
+                        )
+                    )
+            if rule.from_ == rule.to:
+                problems.append(
+                    Problem(f"{path}.to", f"overflows to the queue it comes from ({rule.to!r})")
+                )
+        return problems

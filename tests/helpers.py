@@ -1,0 +1,80 @@
+"""Shared builders and statistical assertions for the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scipy import stats
+
+import simulator
+from simulator.scenario import Scenario, scenario_from_dict
+
+FAMILY_ALPHA = 0.01
+"""Chance that the whole theory suite fails although the engine is right."""
+THEORY_CHECKS = 40
+"""Number of simulated-vs-theory comparisons in the suite (for the Bonferroni bound)."""
+
+
+def single_queue(
+    *,
+    servers: int,
+    calls_per_hour: float,
+    aht: float,
+    patience: float | None = None,
+    lines: int | None = None,
+    warmup_minutes: float = 180,
+    hours: int = 24,
+    seed: int = 11,
+    replications: int = 30,
+    threshold_s: float = 20,
+) -> Scenario:
+    """A stationary M/M/c(+M) scenario open round the clock for ``hours`` hours."""
+    call_type: dict[str, Any] = {
+        "name": "calls",
+        "target": "q",
+        "volume": {"rate_per_hour": calls_per_hour},
+        "handle_time": {"dist": "exponential", "mean": aht},
+    }
+    if patience is not None:
+        call_type["patience"] = {"dist": "exponential", "mean": patience}
+    data: dict[str, Any] = {
+        "name": f"M/M/{servers}",
+        "seed": seed,
+        "replications": replications,
+        "warmup_minutes": warmup_minutes,
+        "service_level": {"threshold_s": threshold_s},
+        "calendar": {
+            "days": 1,
+            "open": "00:00",
+            "close": f"{hours:02d}:00",
+            "interval_minutes": 60,
+        },
+        "queues": [{"name": "q"}],
+        "call_types": [call_type],
+        "agent_groups": [{"name": "agents", "skills": {"q": 1}, "staffing": servers}],
+    }
+    if lines is not None:
+        data["lines"] = lines
+    return scenario_from_dict(data)
+
+
+def critical_t(n: int, checks: int = THEORY_CHECKS) -> float:
+    """Two-sided t critical value at the family level, Bonferroni over ``checks``."""
+    return float(stats.t.ppf(1 - FAMILY_ALPHA / (2 * checks), n - 1))
+
+
+def assert_matches_theory(result: simulator.RunResult, kpi: str, theory: float) -> None:
+    """The simulated KPI lies within the multiple-comparison bound of its CI around theory.
+
+    The 95 % half-width is turned back into a standard error and widened to the
+    family-wise critical value, so a correct engine fails the whole suite with
+    probability under ``FAMILY_ALPHA``.
+    """
+    row = result.summary().loc[kpi]
+    n = result.n
+    se = row["half_width"] / float(stats.t.ppf(0.975, n - 1))
+    bound = critical_t(n) * se
+    assert abs(row["mean"] - theory) <= bound, (
+        f"{kpi}: simulated {row['mean']:.5g} ± {bound:.3g} (family-wise bound, se {se:.3g}) "
+        f"vs theory {theory:.5g}"
+    )
