@@ -49,6 +49,7 @@ PERCENT_KPIS = {
     "service_level",
     "overflow_rate",
     "occupancy",
+    "occupancy_until_last_leaves",
 }
 
 
