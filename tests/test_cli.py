@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import sys
 from pathlib import Path
 
 import pandas as pd
