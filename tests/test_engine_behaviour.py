@@ -233,3 +233,27 @@ def test_day_to_day_variation_widens_the_spread_of_daily_volume() -> None:
     # Poisson alone: variance = mean; a gamma day factor (CV 0.3) adds (0.3 * mean)^2.
     ratio = noisy.var(ddof=1) / calm.var(ddof=1)
     assert ratio > stats.f.ppf(0.995, 29, 29)
+
+
+def test_absurd_volumes_are_refused_before_running() -> None:
+    calls = [
+        {
+            "name": "g",
+            "target": "general",
+            "volume": {"rate_per_hour": 1e12},
+            "handle_time": {"dist": "exponential", "mean": 300},
+        },
+    ]
+    with pytest.raises(simulator.ScenarioError, match=r"call_types\[0\]\.volume"):
+        _scenario(
+            call_types=calls,
+            queues=[{"name": "general"}],
+            agent_groups=[{"name": "f", "skills": {"general": 1}, "staffing": 1}],
+        )
+
+
+def test_a_redial_delay_of_zero_is_refused() -> None:
+    with pytest.raises(simulator.ScenarioError, match=r"callers\.redial"):
+        _scenario(
+            callers={"redial": {"probability": 1, "delay": {"dist": "deterministic", "value": 0}}}
+        )

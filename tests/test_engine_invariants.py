@@ -142,8 +142,9 @@ def _clock(minutes: int) -> str:
 
 
 def _check_agents_never_double_booked(contacts: pd.DataFrame) -> None:
+    # Ties on the answer time (a zero-length call then the next) are ordered by their end.
     served = contacts[contacts["outcome"] == "answered"].sort_values(
-        ["replication", "agent", "answer"]
+        ["replication", "agent", "answer", "end"]
     )
     busy_until = served["end"] + served["wrap"]
     same_agent = (served["agent"].to_numpy()[1:] == served["agent"].to_numpy()[:-1]) & (

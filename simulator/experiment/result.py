@@ -10,7 +10,7 @@ import pandas as pd
 
 from simulator.metrics.kpis import Kpi, interval_estimate, kpi_definitions, level_estimate
 from simulator.metrics.kpis import wait_percentile as _percentile
-from simulator.metrics.log import contacts_frame
+from simulator.metrics.log import contacts_frame, sorted_rows
 from simulator.model.replication import ReplicationOutput, counted_from_s, interval_starts_s
 from simulator.scenario import Scenario
 
@@ -188,10 +188,10 @@ class RunResult:
         sc = self.scenario
         frames = []
         for output in self.outputs:
-            if output.contacts is None:
+            if output.contact_chunks is None:
                 continue
             frame = contacts_frame(
-                output.contacts,
+                sorted_rows(output.contact_chunks),
                 sc.queue_names,
                 [c.name for c in sc.call_types],
                 [g.name for g in sc.agent_groups],

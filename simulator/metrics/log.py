@@ -16,7 +16,7 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONTACT_DTYPE", "ContactLog", "Origin", "Outcome", "contacts_frame"]
+__all__ = ["CONTACT_DTYPE", "ContactLog", "Origin", "Outcome", "contacts_frame", "sorted_rows"]
 
 
 class Outcome(IntEnum):
@@ -79,14 +79,14 @@ class ContactLog:
     def __init__(
         self,
         keep: bool = True,
-        chunk_rows: int = 65_536,
+        chunk_rows: int = 8_192,
         listeners: list[Callable[[np.ndarray], None]] | None = None,
     ) -> None:
         self.keep = keep
         self.chunk_rows = chunk_rows
         self.listeners = listeners if listeners is not None else []
         self._pending: list[Row] = []
-        self._chunks: list[np.ndarray] = []
+        self.chunks: list[np.ndarray] = []
         self.rows = 0
 
     def append(self, row: Row) -> None:
@@ -106,15 +106,15 @@ class ContactLog:
         for listener in self.listeners:
             listener(chunk)
         if self.keep:
-            self._chunks.append(chunk)
+            self.chunks.append(chunk)
 
-    def array(self) -> np.ndarray:
-        """All kept rows as one structured array, sorted by contact id."""
-        self.flush()
-        if not self._chunks:
-            return np.zeros(0, dtype=CONTACT_DTYPE)
-        rows = np.concatenate(self._chunks)
-        return rows[np.argsort(rows["contact_id"], kind="stable")]
+
+def sorted_rows(chunks: list[np.ndarray]) -> np.ndarray:
+    """Packed chunks of the log as one structured array, sorted by contact id."""
+    if not chunks:
+        return np.zeros(0, dtype=CONTACT_DTYPE)
+    rows = np.concatenate(chunks)
+    return rows[np.argsort(rows["contact_id"], kind="stable")]
 
 
 def contacts_frame(

@@ -11,6 +11,7 @@ the staffing or routing: the basis of common random numbers.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,12 +19,12 @@ import numpy as np
 from simulator.randomness import BufferedDraws, Streams
 from simulator.scenario import CallType, Scenario
 
-__all__ = ["FirstCalls", "RedialDraws", "plan_first_calls"]
+__all__ = ["FirstCalls", "RedialDraws", "first_calls_by_day"]
 
 
 @dataclass(frozen=True)
 class FirstCalls:
-    """First calls of a replication in arrival order (parallel arrays)."""
+    """First calls of one day in arrival order (parallel arrays)."""
 
     time: np.ndarray
     call_type: np.ndarray
@@ -47,42 +48,51 @@ def _day_factors(call_type: CallType, days: int, rng: np.random.Generator) -> np
     return rng.gamma(shape, 1.0 / shape, days)
 
 
-def plan_first_calls(scenario: Scenario, streams: Streams) -> FirstCalls:
-    """Draw every first call of the replication with its attributes."""
+class _CallTypeStreams:
+    """The generators one call type's first calls are drawn from, day after day."""
+
+    def __init__(self, call_type: CallType, j: int, days: int, streams: Streams) -> None:
+        self.call_type = call_type
+        self.j = j
+        self.arrivals = streams.generator("arrivals", j)
+        self.factors = _day_factors(call_type, days, self.arrivals)
+        self.patience = streams.generator("patience", j)
+        self.handle = streams.generator("handle", j)
+        self.wrap = streams.generator("wrap", j)
+        self.balk = streams.generator("balk", j)
+
+
+def first_calls_by_day(scenario: Scenario, streams: Streams) -> Iterator[FirstCalls]:
+    """Draw the first calls day by day, so memory stays bounded by one day's calls."""
     cal = scenario.calendar
-    ipd = cal.intervals_per_day
-    parts: list[tuple[np.ndarray, ...]] = []
-    for j, call_type in enumerate(scenario.call_types):
-        rng = streams.generator("arrivals", j)
-        expected = call_type.volume.expected_per_interval(cal)
-        factors = _day_factors(call_type, cal.days, rng)
-        counts = rng.poisson(np.outer(factors, expected))  # (days, intervals)
-        flat = counts.ravel()
-        cell = np.repeat(np.arange(flat.size), flat)
-        day, interval = np.divmod(cell, ipd)
-        time = day * cal.day_s + cal.open_s + (interval + rng.random(cell.size)) * cal.interval_s
-        order = np.argsort(time, kind="stable")
-        n = cell.size
-        wrap = (
-            call_type.wrap_up.sample(streams.generator("wrap", j), n)
-            if call_type.wrap_up is not None
-            else np.zeros(n)
-        )
-        parts.append(
-            (
-                time[order],
-                np.full(n, j, dtype=np.int64),
-                day[order],
-                interval[order],
-                call_type.patience.sample(streams.generator("patience", j), n),
-                call_type.handle_time.sample(streams.generator("handle", j), n),
-                wrap,
-                streams.generator("balk", j).random(n),
+    per_type = [
+        _CallTypeStreams(ct, j, cal.days, streams) for j, ct in enumerate(scenario.call_types)
+    ]
+    expected = [ct.volume.expected_per_interval(cal) for ct in scenario.call_types]
+    for day in range(cal.days):
+        parts: list[tuple[np.ndarray, ...]] = []
+        for s, volume in zip(per_type, expected, strict=True):
+            counts = s.arrivals.poisson(s.factors[day] * volume)
+            interval = np.repeat(np.arange(cal.intervals_per_day), counts)
+            n = interval.size
+            time = day * cal.day_s + cal.open_s + (interval + s.arrivals.random(n)) * cal.interval_s
+            order = np.argsort(time, kind="stable")
+            ct = s.call_type
+            parts.append(
+                (
+                    time[order],
+                    np.full(n, s.j, dtype=np.int64),
+                    np.full(n, day, dtype=np.int64),
+                    interval[order],
+                    ct.patience.sample(s.patience, n),
+                    ct.handle_time.sample(s.handle, n),
+                    ct.wrap_up.sample(s.wrap, n) if ct.wrap_up is not None else np.zeros(n),
+                    s.balk.random(n),
+                )
             )
-        )
-    columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
-    order = np.argsort(columns[0], kind="stable")
-    return FirstCalls(*(c[order] for c in columns))
+        columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
+        order = np.argsort(columns[0], kind="stable")
+        yield FirstCalls(*(c[order] for c in columns))
 
 
 class RedialDraws:

@@ -40,7 +40,6 @@ class Centre:
         routing: RoutingPolicy,
         log: ContactLog,
         redials: RedialDraws,
-        first_contact_id: int,
     ) -> None:
         self.env = env
         self.log = log
@@ -67,10 +66,16 @@ class Centre:
         self.lines_busy = 0
         self.in_system = 0
         self.closed = True
-        self.next_contact_id = first_contact_id
+        self.next_contact_id = 0
         self.last_open = scenario.calendar.days - 1
 
     # --- arrivals -------------------------------------------------------------------------
+
+    def new_contact_id(self) -> int:
+        """Number contacts in the order they are created (first calls and redials alike)."""
+        contact_id = self.next_contact_id
+        self.next_contact_id += 1
+        return contact_id
 
     def arrive(self, contact: Contact) -> None:
         """A contact dials in: blocked, answered at once, balks, or waits."""
@@ -113,7 +118,7 @@ class Centre:
         j = contact.call_type
         day, interval = self.interval_of(when)
         redial = Contact(
-            self.next_contact_id,
+            self.new_contact_id(),
             contact.caller,
             j,
             Origin.REDIAL,
@@ -126,7 +131,6 @@ class Centre:
             draws.wrap[j].next(),
             draws.balk[j].next(),
         )
-        self.next_contact_id += 1
         Wakeup(self.env, when - now, self._on_redial, redial)
 
     # --- waiting --------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +10,7 @@ import simpy
 
 from simulator.metrics.log import ContactLog, Origin
 from simulator.metrics.tally import Tally
-from simulator.model.callers import FirstCalls, RedialDraws, plan_first_calls
+from simulator.model.callers import FirstCalls, RedialDraws, first_calls_by_day
 from simulator.model.centre import Centre
 from simulator.model.contact import Contact
 from simulator.policies.routing import make_routing_policy
@@ -27,7 +27,8 @@ class ReplicationOutput:
     replication: int
     seed: int
     tally: Tally
-    contacts: np.ndarray | None
+    contact_chunks: list[np.ndarray] | None
+    """The contact log in the order contacts ended, in packed chunks (None: not kept)."""
     horizon_s: float
 
 
@@ -72,39 +73,51 @@ def staffing_plan(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.
     return scheduled, available
 
 
+ARRIVAL_BLOCK = 4096
+"""First calls are turned into Python values this many at a time (bounded memory)."""
+
+
 def _arrivals(
-    env: simpy.Environment, centre: Centre, calls: FirstCalls, scenario: Scenario
+    env: simpy.Environment, centre: Centre, days: Iterator[FirstCalls]
 ) -> Generator[simpy.Event, None, None]:
+    """Bring each first call in at its time; caller ids number first calls in arrival order."""
     target = centre.target
-    times = calls.time.tolist()
-    types = calls.call_type.tolist()
-    days = calls.day.tolist()
-    intervals = calls.interval.tolist()
-    patience = calls.patience.tolist()
-    handle = calls.handle.tolist()
-    wrap = calls.wrap.tolist()
-    balk = calls.balk_draw.tolist()
-    for k, t in enumerate(times):
-        delay = t - env.now
-        if delay > 0:
-            yield env.timeout(delay)
-        j = types[k]
-        centre.arrive(
-            Contact(
-                k,
-                k,
-                j,
-                Origin.FIRST,
-                t,
-                days[k],
-                intervals[k],
-                target[j],
-                patience[k],
-                handle[k],
-                wrap[k],
-                balk[k],
+    caller = 0
+    for calls in days:
+        for lo in range(0, len(calls), ARRIVAL_BLOCK):
+            block = slice(lo, lo + ARRIVAL_BLOCK)
+            columns = zip(
+                calls.time[block].tolist(),
+                calls.call_type[block].tolist(),
+                calls.day[block].tolist(),
+                calls.interval[block].tolist(),
+                calls.patience[block].tolist(),
+                calls.handle[block].tolist(),
+                calls.wrap[block].tolist(),
+                calls.balk_draw[block].tolist(),
+                strict=True,
             )
-        )
+            for t, j, day, interval, patience, handle, wrap, balk in columns:
+                delay = t - env.now
+                if delay > 0:
+                    yield env.timeout(delay)
+                centre.arrive(
+                    Contact(
+                        centre.new_contact_id(),
+                        caller,
+                        j,
+                        Origin.FIRST,
+                        t,
+                        day,
+                        interval,
+                        target[j],
+                        patience,
+                        handle,
+                        wrap,
+                        balk,
+                    )
+                )
+                caller += 1
 
 
 def _calendar(
@@ -174,16 +187,15 @@ def simulate_replication(
         intervals_per_day=cal.intervals_per_day,
     )
     log = ContactLog(keep=keep_contacts, listeners=[tally.add_contacts])
-    calls = plan_first_calls(scenario, streams)
     routing = make_routing_policy(
         scenario.routing.policy,
         [q.name for q in scenario.queues],
         [dict(g.skills) for g in scenario.agent_groups],
     )
     env = simpy.Environment()
-    centre = Centre(env, scenario, routing, log, RedialDraws(scenario, streams), len(calls))
+    centre = Centre(env, scenario, routing, log, RedialDraws(scenario, streams))
     scheduled, available = staffing_plan(scenario, streams)
-    env.process(_arrivals(env, centre, calls, scenario))
+    env.process(_arrivals(env, centre, first_calls_by_day(scenario, streams)))
     env.process(_calendar(env, centre, scenario, available, scheduled, tally))
     env.run()
     centre.end_of_horizon()
@@ -193,6 +205,6 @@ def simulate_replication(
         replication=replication,
         seed=seed,
         tally=tally,
-        contacts=log.array() if keep_contacts else None,
+        contact_chunks=log.chunks if keep_contacts else None,
         horizon_s=float(env.now),
     )

@@ -100,7 +100,7 @@ def write_run_outputs(result: RunResult, out: Path, force: bool = False) -> list
     keep(out / "summary.json").write_text(json.dumps(summary_json(result), indent=2))
     intervals = result.intervals()
     intervals.to_csv(keep(out / "intervals.csv"), index=False)
-    if all(o.contacts is not None for o in result.outputs):
+    if all(o.contact_chunks is not None for o in result.outputs):
         contacts = result.contacts()
         try:
             contacts.to_parquet(out / "contacts.parquet", index=False)

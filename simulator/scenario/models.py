@@ -112,6 +112,10 @@ class _Model(BaseModel):
 
 
 NonNegative = Annotated[float, Field(ge=0)]
+
+MAX_CALLS_PER_DAY = 10_000_000
+"""Upper bound on one call type's expected calls a day: a guard against a mistyped volume
+(a rate of 1e9 would otherwise try to draw a billion calls and exhaust memory)."""
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
 
@@ -336,7 +340,16 @@ class Redial(_Model):
     """Callers who abandoned may call again after a delay."""
 
     probability: float = Field(ge=0, le=1, description="Chance an abandoned caller redials.")
-    delay: Distribution = Field(description="Time from abandoning to redialling (seconds).")
+    delay: Distribution = Field(
+        description="Time from abandoning to redialling (seconds); its mean must be positive."
+    )
+
+    @model_validator(mode="after")
+    def _delay_takes_time(self) -> Self:
+        # A redial at the very instant of the hang-up could repeat forever at one instant.
+        if not self.delay.mean > 0:
+            raise ValueError("the redial delay must have a positive mean")
+        return self
 
 
 class Callers(_Model):
@@ -592,6 +605,16 @@ class Scenario(_Model):
                         f"{path}.volume.{form}",
                         f"has {len(values)} values but needs {n}: the calendar has "
                         f"{self.calendar.describe()}",
+                    )
+                )
+            elif (per_day := float(volume.expected_per_interval(self.calendar).sum())) > (
+                MAX_CALLS_PER_DAY
+            ):
+                problems.append(
+                    Problem(
+                        f"{path}.volume",
+                        f"expects {per_day:,.0f} calls a day; one call type may expect at most "
+                        f"{MAX_CALLS_PER_DAY:,} (is the rate in calls per hour?)",
                     )
                 )
         return problems
