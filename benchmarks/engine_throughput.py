@@ -219,8 +219,8 @@ def ccsim_memory(calls: int, seed: int, keep_contacts: bool) -> tuple[float, int
         tracemalloc.stop()
     s = result.summary()["mean"]
     kpis = {k: float(s[k]) for k in ("offered", "abandon_rate", "asa_s", "service_level")}
-    contacts = result.outputs[0].contacts
-    n = len(contacts) if contacts is not None else -1
+    chunks = result.outputs[0].contact_chunks
+    n = sum(len(c) for c in chunks) if chunks is not None else -1
     return peak / BYTES_PER_MIB, n, kpis
 
 
@@ -466,6 +466,7 @@ def main() -> int:
         print(
             f"  {label:<20} {mib:8.1f} MiB peak for {contacts:,} contacts "
             f"= {per_million:8.1f} MiB per million contacts"
+            f" ({mib * BYTES_PER_MIB / contacts:,.0f} bytes per contact)"
         )
     same = all(math.isclose(kept_kpis[k], lean_kpis[k], rel_tol=1e-12) for k in kept_kpis)
     print(f"  same KPIs with and without the log: {'yes' if same else 'NO (suspicious)'}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,14 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from simulator.cli_erlang import erlang_app
@@ -114,6 +122,8 @@ def _progress(quiet: bool, total: int, label: str) -> Iterator[Progress | None]:
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=stderr, transient=True) as progress:
@@ -151,9 +161,12 @@ def run_command(
     with _progress(quiet or as_json, total, "replications") as bar:
         task = bar.add_task("run", total=total, rate="") if bar is not None else None
 
+        started = time.perf_counter()
+
         def tick(done: int, total: int) -> None:
             if bar is not None and task is not None:
-                bar.update(task, completed=done)
+                rate = done / max(time.perf_counter() - started, 1e-9)
+                bar.update(task, completed=done, rate=f"{rate:.1f} rep/s")
 
         try:
             result = run(
