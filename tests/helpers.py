@@ -11,7 +11,7 @@ from simulator.scenario import Scenario, scenario_from_dict
 
 FAMILY_ALPHA = 0.01
 """Chance that the whole theory suite fails although the engine is right."""
-THEORY_CHECKS = 40
+THEORY_CHECKS = 60
 """Number of simulated-vs-theory comparisons in the suite (for the Bonferroni bound)."""
 
 

@@ -46,8 +46,12 @@ BROKEN_FILES = [
     ),
     ("negative_rate.yaml", "call_types[0].volume.rate_per_hour", "must be >= 0, got -5"),
     ("negative_cv.yaml", "call_types[0].handle_time.cv", "must be >= 0, got -0.2"),
-    ("unknown_key.yaml", "ivr", "unknown key 'ivr' (allowed here: name, seed,"),
-    ("unknown_nested_key.yaml", "agent_groups[0].role", "allowed here: name, skills, staffing"),
+    ("unknown_key.yaml", "callback", "unknown key 'callback' (allowed here: name, seed,"),
+    (
+        "unknown_nested_key.yaml",
+        "agent_groups[0].break_rules",
+        "allowed here: name, skills, staffing",
+    ),
     ("malformed.yaml", "", "invalid YAML at line 10, column 4"),
     ("not_a_mapping.yaml", "", "must be a mapping"),
     ("empty.yaml", "", "but it is empty"),
@@ -98,7 +102,7 @@ def test_a_file_with_two_structural_mistakes_reports_both() -> None:
     error = problems_of(BROKEN / "two_mistakes.yaml")
     assert [p.path for p in error.problems] == [
         "call_types[0].volume.rate_per_hour",
-        "agent_groups[1].can_decide",
+        "agent_groups[1].callback_agents",
     ]
     assert str(error).splitlines()[0].endswith("two_mistakes.yaml: 2 problems in the scenario:")
 
@@ -177,22 +181,10 @@ def test_unknown_key_suggests_the_near_miss() -> None:
 
 
 LATER_KEYS = [
-    ((), "ivr"),
-    ((), "transfers"),
-    ((), "escalation"),
-    ((), "incentive"),
     ((), "callback"),
     ((), "voicemail"),
     ((), "announcement"),
-    ((), "proactive_updates"),
-    (("agent_groups", 0), "role"),
-    (("agent_groups", 0), "can_decide"),
-    (("agent_groups", 0), "resolve_probability"),
-    (("call_types", 0), "needs_authority"),
-    (("callers",), "explain_time"),
     (("callers",), "timezones"),
-    (("callers",), "recontact"),
-    (("costs",), "manager_hour"),
 ]
 
 

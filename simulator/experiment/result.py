@@ -43,9 +43,7 @@ class RunResult:
     def kpis(self) -> list[Kpi]:
         """The KPI definitions used for this scenario."""
         sc = self.scenario
-        return kpi_definitions(
-            sc.service_level.definition, sc.costs.agent_hour, sc.costs.telephony_minute
-        )
+        return kpi_definitions(sc.service_level.definition, sc.costs.telephony_minute)
 
     @property
     def counted_from_s(self) -> float:
@@ -67,6 +65,7 @@ class RunResult:
             return a if per_interval else a[counted].sum(axis=0)
 
         tallies = [o.tally for o in self.outputs]
+        sc_costs = self.scenario.costs
         totals: dict[str, np.ndarray] = {}
         for name in tallies[0].contacts:
             totals[name] = np.stack([reduce(t.contacts[name].sum(axis=1)) for t in tallies])
@@ -83,6 +82,18 @@ class RunResult:
                     for t in tallies
                 ]
             )
+        rates = np.array([sc_costs.hourly(g.role) for g in self.scenario.agent_groups]) / 3600.0
+        totals["labour_cost"] = np.stack(
+            [
+                reduce((t.groups["paid_s"] * rates)[:, chosen].sum(axis=1))
+                + (
+                    0.0
+                    if per_interval
+                    else float((t.after_close["paid_s"] * rates)[:, chosen].sum())
+                )
+                for t in tallies
+            ]
+        )
         totals["queue_waiting_s"] = np.stack(
             [reduce(t.queue_waiting_s.sum(axis=1)) for t in tallies]
         )
@@ -173,6 +184,20 @@ class RunResult:
                 }
             )
         return pd.DataFrame.from_records(records)
+
+    def queues(self) -> pd.DataFrame:
+        """Per queue: time-average number waiting during opening hours, with 95 % half-width."""
+        counted = self._counted_intervals()
+        window_s = counted.sum() * self.scenario.calendar.interval_s
+        areas = np.stack([o.tally.queue_waiting_s[counted].sum(axis=0) for o in self.outputs])
+        mean, hw = level_estimate(areas / window_s)
+        return pd.DataFrame(
+            {
+                "queue": self.scenario.queue_names,
+                "mean_queue_length": mean,
+                "mean_queue_length_hw": hw,
+            }
+        )
 
     def replications(self) -> pd.DataFrame:
         """Each replication's own KPI values (one row per replication)."""

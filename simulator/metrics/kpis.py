@@ -33,6 +33,7 @@ __all__ = [
 
 Totals = Mapping[str, np.ndarray]
 """Named totals; the first axis is the replication, any further axes (intervals) are kept."""
+Fn = Callable[[Totals], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,7 @@ def _field(name: str) -> Callable[[Totals], np.ndarray]:
     return lambda t: t[name]
 
 
-def kpi_definitions(
-    service_level_definition: str, agent_hour_cost: float, telephony_minute_cost: float
-) -> list[Kpi]:
+def kpi_definitions(service_level_definition: str, telephony_minute_cost: float) -> list[Kpi]:
     """The KPIs this engine makes meaningful, for the scenario's service-level definition."""
     sl_denominators: dict[str, tuple[Callable[[Totals], np.ndarray], str]] = {
         "offered": (
@@ -70,110 +69,203 @@ def kpi_definitions(
         ),
     }
     sl_denominator, sl_text = sl_denominators[service_level_definition]
-    return [
-        Kpi(
-            "offered", "contacts arriving in the counted window, per replication", _field("offered")
-        ),
-        Kpi("offered_first", "first calls offered, per replication", _field("offered_first")),
-        Kpi("offered_redial", "redials offered, per replication", _field("offered_redial")),
-        Kpi(
+
+    def paid_hours(t: Totals) -> np.ndarray:
+        return (t["paid_s"] + t["paid_after_close_s"]) / 3600.0
+
+    def cost(t: Totals) -> np.ndarray:
+        return t["labour_cost"] + t["line_s"] / 60.0 * telephony_minute_cost
+
+    f = _field
+    table: list[tuple[str, str, Fn, Fn | None]] = [
+        # name, definition, numerator, denominator (None: a level, per replication)
+        ("offered", "contacts arriving in the counted window, per replication", f("offered"), None),
+        ("offered_first", "first calls offered, per replication", f("offered_first"), None),
+        ("offered_redial", "redials offered, per replication", f("offered_redial"), None),
+        ("offered_recontact", "recontacts offered, per replication", f("offered_recontact"), None),
+        (
             "abandon_rate",
             "abandoned while waiting for an agent / offered",
-            _field("abandoned"),
-            _field("offered"),
+            f("abandoned"),
+            f("offered"),
         ),
-        Kpi(
-            "blocked_rate",
-            "refused for lack of lines / offered",
-            _field("blocked"),
-            _field("offered"),
-        ),
-        Kpi(
+        ("blocked_rate", "refused for lack of lines / offered", f("blocked"), f("offered")),
+        (
             "balk_rate",
             "hung up at once on finding every agent busy / offered",
-            _field("balked"),
-            _field("offered"),
+            f("balked"),
+            f("offered"),
         ),
-        Kpi(
+        (
             "disconnect_rate",
             "cut off while waiting at close / offered",
-            _field("disconnected"),
-            _field("offered"),
+            f("disconnected"),
+            f("offered"),
         ),
-        Kpi(
+        (
             "service_level",
-            f"answered within the threshold / {sl_text}",
-            _field("answered_within"),
+            f"answered within the threshold (total wait) / {sl_text}",
+            f("answered_within"),
             sl_denominator,
         ),
-        Kpi(
+        (
             "asa_s",
-            "mean wait of answered contacts (s)",
-            _field("wait_answered_s"),
-            _field("answered"),
+            "mean wait of answered contacts, all queues visited (s)",
+            f("wait_answered_s"),
+            f("answered"),
         ),
-        Kpi(
+        (
             "mean_wait_s",
             "mean wait of all contacts that reached a queue, answered or not (s)",
-            _field("wait_all_s"),
-            _field("reached_queue"),
+            f("wait_all_s"),
+            f("reached_queue"),
         ),
-        Kpi(
+        (
             "aht_s",
-            "mean handle time (talk) per answered contact (s)",
-            _field("talk_s"),
-            _field("answered"),
+            "agent time per contact that reached an agent: talk, explaining and warm"
+            " handoffs, all legs (s)",
+            lambda t: t["talk_s"] + t["handoff_s"],
+            f("served"),
         ),
-        Kpi(
+        (
             "wrap_up_s",
-            "mean after-call work per answered contact (s)",
-            _field("wrap_s"),
-            _field("answered"),
+            "after-call work per contact that reached an agent (s)",
+            f("wrap_s"),
+            f("served"),
         ),
-        Kpi(
+        (
             "overflow_rate",
-            "answered from a queue other than the one first joined / answered",
-            _field("overflowed"),
-            _field("answered"),
+            "answered from a queue other than the one first joined, without a transfer / answered",
+            f("overflowed"),
+            f("answered"),
         ),
-        Kpi(
+        (
+            "transfers_per_contact",
+            "transfers / contacts that reached an agent",
+            f("transfers"),
+            f("served"),
+        ),
+        (
+            "repeat_explanations_per_contact",
+            "times a caller told the story beyond the first (a"
+            " recontact without case history counts) / contacts that reached an agent",
+            f("repeats"),
+            f("served"),
+        ),
+        (
+            "ping_pong_rate",
+            "contacts that returned to a queue already visited / contacts that reached an agent",
+            f("ping_pong"),
+            f("served"),
+        ),
+        (
+            "escalation_reach",
+            "callers who needed authority and reached someone who can decide"
+            " / callers who needed authority",
+            f("reached_authority"),
+            f("needs_authority"),
+        ),
+        (
+            "time_to_authority_s",
+            "from dialling to reaching someone who can decide, for those who did (s)",
+            f("authority_time_s"),
+            f("reached_authority"),
+        ),
+        (
+            "escalation_rate",
+            "contacts escalated to supervisors or managers / offered",
+            f("escalated"),
+            f("offered"),
+        ),
+        (
+            "management_contacts",
+            "contacts that reached a manager, per replication",
+            f("manager_contacts"),
+            None,
+        ),
+        (
+            "fcr",
+            "first calls resolved within that contact / first calls",
+            f("first_resolved"),
+            f("offered_first"),
+        ),
+        (
+            "resolution_rate",
+            "contacts resolved (by an agent or self-service) / offered",
+            f("resolved"),
+            f("offered"),
+        ),
+        (
+            "recontact_rate",
+            "recontacts (unresolved callers calling again) / first calls",
+            f("offered_recontact"),
+            f("offered_first"),
+        ),
+        (
+            "ivr_time_s",
+            "mean time in the IVR of contacts that entered it (s)",
+            f("ivr_time_s"),
+            f("ivr_entered"),
+        ),
+        ("ivr_abandon_rate", "hung up in the IVR / offered", f("ivr_abandoned"), f("offered")),
+        (
+            "misroute_rate",
+            "sent to a wrong queue by a wrong menu choice / contacts leaving the IVR for a queue",
+            f("misrouted"),
+            f("left_ivr"),
+        ),
+        (
+            "self_service_rate",
+            "resolved by IVR self-service / offered",
+            f("self_served"),
+            f("offered"),
+        ),
+        (
+            "zero_out_rate",
+            "pressed 0 for a person / contacts that entered the IVR",
+            f("zero_outs"),
+            f("ivr_entered"),
+        ),
+        (
             "occupancy",
-            "agent busy time (talk + wrap-up) / agent present time, during opening hours",
-            _field("busy_s"),
-            _field("present_s"),
+            "agent busy time (talk + wrap-up + holding) / agent present time, during opening hours",
+            f("busy_s"),
+            f("present_s"),
         ),
-        Kpi(
+        (
             "occupancy_until_last_leaves",
             "busy / present time, from opening until the last contact of the day leaves",
             lambda t: t["busy_s"] + t["busy_after_close_s"],
             lambda t: t["present_s"] + t["present_after_close_s"],
         ),
-        Kpi(
+        (
             "mean_queue_length",
-            "time-average number of contacts waiting",
-            _field("queue_waiting_s"),
-            _field("window_s"),
+            "time-average number of contacts waiting, opening hours",
+            f("queue_waiting_s"),
+            f("window_s"),
         ),
-        Kpi(
+        (
             "agent_hours",
-            "paid agent time (scheduled before shrinkage, plus overtime to finish"
-            " calls, also after close), hours per replication",
-            lambda t: (t["paid_s"] + t["paid_after_close_s"]) / 3600.0,
+            "paid time (scheduled before shrinkage, plus overtime to finish calls,"
+            " also after close), hours per replication",
+            paid_hours,
+            None,
         ),
-        Kpi(
+        (
             "after_close_hours",
-            "paid agent time after closing, finishing the last contacts, hours per replication",
+            "paid time after closing, finishing the last contacts, hours per replication",
             lambda t: t["paid_after_close_s"] / 3600.0,
+            None,
         ),
-        Kpi(
+        (
             "cost",
-            "agent hours x agent_hour + minutes on the line x telephony_minute, per replication",
-            lambda t: (
-                (t["paid_s"] + t["paid_after_close_s"]) / 3600.0 * agent_hour_cost
-                + t["line_s"] / 60.0 * telephony_minute_cost
-            ),
+            "paid hours x the hourly cost of each group's role + minutes on the line x"
+            " telephony_minute, per replication",
+            cost,
+            None,
         ),
     ]
+    return [Kpi(name, text, numerator, denominator) for name, text, numerator, denominator in table]
 
 
 def _t_quantile(n: int) -> float:

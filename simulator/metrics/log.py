@@ -11,12 +11,22 @@ bumped inside the model.
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONTACT_DTYPE", "ContactLog", "Origin", "Outcome", "contacts_frame", "sorted_rows"]
+__all__ = [
+    "CONTACT_DTYPE",
+    "ContactLog",
+    "Flag",
+    "Origin",
+    "Outcome",
+    "contacts_frame",
+    "decode_path",
+    "encode_path",
+    "sorted_rows",
+]
 
 
 class Outcome(IntEnum):
@@ -32,6 +42,10 @@ class Outcome(IntEnum):
     """Found every eligible agent busy and hung up at once."""
     DISCONNECTED = 4
     """Still waiting at close with ``at_close: disconnect`` (or at the end of the horizon)."""
+    IVR_ABANDONED = 5
+    """Hung up in the IVR (its IVR patience ran out)."""
+    SELF_SERVED = 6
+    """Resolved by self-service in the IVR."""
 
 
 class Origin(IntEnum):
@@ -41,6 +55,50 @@ class Origin(IntEnum):
     """A first call."""
     REDIAL = 1
     """A caller calling again after abandoning, balking or being blocked."""
+    RECONTACT = 2
+    """A caller calling again because the problem was not resolved."""
+
+
+class Flag(IntFlag):
+    """Yes/no facts about a contact, packed in the log's ``flags`` column."""
+
+    PING_PONG = 1
+    """Returned to a queue already visited in the same contact."""
+    RESOLVED = 2
+    """The problem was solved (by an agent or self-service)."""
+    NEEDS_AUTHORITY = 4
+    """Only someone who can decide could help."""
+    REACHED_MANAGER = 8
+    """Talked to a manager."""
+    MISROUTED = 16
+    """A wrong IVR choice sent the caller to a queue other than its target."""
+    ZERO_OUT = 32
+    """Pressed 0 in the IVR for a person."""
+    ESCALATED = 64
+    """Was escalated to the supervisors' or managers' queue."""
+    IVR = 128
+    """Went through the IVR."""
+
+
+PATH_HOPS = 8
+"""Queues of a contact's path kept in the log (8 bits each in ``path``); ``hops`` counts all."""
+
+
+def encode_path(queues: list[int]) -> int:
+    """Pack up to ``PATH_HOPS`` queue indices (< 255) into one integer."""
+    code = 0
+    for k, queue in enumerate(queues[:PATH_HOPS]):
+        code |= (queue + 1) << (8 * k)
+    return code
+
+
+def decode_path(code: int, names: list[str]) -> str:
+    """The queue names of an encoded path joined by ``>``."""
+    hops = []
+    while code:
+        hops.append(names[(code & 0xFF) - 1])
+        code >>= 8
+    return ">".join(hops)
 
 
 CONTACT_DTYPE = np.dtype(
@@ -62,14 +120,57 @@ CONTACT_DTYPE = np.dtype(
         ("agent", "i4"),
         ("talk", "f8"),
         ("wrap", "f8"),
+        ("target", "i2"),
+        ("wait", "f8"),
+        ("legs", "i1"),
+        ("transfers", "i1"),
+        ("explanations", "i1"),
+        ("repeats", "i1"),
+        ("flags", "u1"),
+        ("hops", "i1"),
+        ("path", "u8"),
+        ("authority_at", "f8"),
+        ("handoff", "f8"),
     ]
 )
-"""Columns of the log. Times are seconds since midnight of day 0 on the site clock;
-``queue_entry`` and ``answer`` are NaN when the contact never reached a queue or an agent;
-``queue``/``served_queue``/``group``/``agent`` are -1 when not applicable."""
+"""Columns of the log. Times are seconds since midnight of day 0 on the site clock.
+``queue`` is the first queue joined, ``served_queue``/``group``/``agent`` the last agent's;
+``queue_entry`` and ``answer`` (first answer) are NaN when the contact never reached a
+queue or an agent, and the indices -1. ``wait`` adds up the waits in every queue visited;
+``talk`` is the serving agents' time (explaining included), ``handoff`` the time a first
+agent spent holding and briefing in warm transfers; ``explanations`` counts every telling
+of the story, ``repeats`` those beyond the caller's first; ``authority_at`` is when the
+caller first reached someone who can decide."""
 
 Row = tuple[
-    int, int, int, int, int, int, int, float, int, float, float, float, int, int, int, float, float
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    float,
+    int,
+    float,
+    float,
+    float,
+    int,
+    int,
+    int,
+    float,
+    float,
+    int,
+    float,
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    float,
+    float,
 ]
 
 
@@ -123,25 +224,27 @@ def contacts_frame(
     call_type_names: list[str],
     group_names: list[str],
 ) -> pd.DataFrame:
-    """The contact log as a tidy DataFrame with names instead of codes and a ``wait`` column.
-
-    ``wait`` is the time spent waiting in queues: until answer for answered contacts,
-    until hang-up for abandoned or disconnected ones, NaN for contacts that never queued.
+    """The contact log as a tidy DataFrame: names instead of codes, one boolean column per
+    flag, the path of queues visited as ``"general>cards>general"``, and ``wait`` (the time
+    spent waiting in all queues; NaN for contacts that never queued).
     """
     frame = pd.DataFrame(rows)
+    frame.loc[np.isnan(rows["queue_entry"]), "wait"] = np.nan
+    for flag in Flag:
+        frame[str(flag.name).lower()] = (rows["flags"] & int(flag)) != 0
+    frame["path"] = [decode_path(int(code), queue_names) for code in rows["path"]]
+    frame = frame.drop(columns="flags")
 
     def names(codes: np.ndarray, labels: list[str]) -> pd.Categorical[str]:
         return pd.Categorical.from_codes(
             codes.astype(np.int64), categories=pd.Index(labels), validate=False
         )
 
-    answered = rows["outcome"] == Outcome.ANSWERED
-    until = np.where(answered, rows["answer"], rows["end"])
-    frame["wait"] = until - rows["queue_entry"]
     frame["call_type"] = names(rows["call_type"], call_type_names)
     frame["origin"] = names(rows["origin"], [o.name.lower() for o in Origin])
     frame["outcome"] = names(rows["outcome"], [o.name.lower() for o in Outcome])
     frame["queue"] = names(rows["queue"], queue_names)
+    frame["target"] = names(rows["target"], queue_names)
     frame["served_queue"] = names(rows["served_queue"], queue_names)
     frame["group"] = names(rows["group"], group_names)
     return frame

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.metrics.log import Origin, Outcome
+from simulator.metrics.log import Flag, Origin, Outcome
 
 __all__ = ["CONTACT_FIELDS", "GROUP_FIELDS", "HISTOGRAM_BINS", "HISTOGRAM_BIN_S", "Tally"]
 
@@ -34,6 +34,27 @@ CONTACT_FIELDS = (
     "talk_s",
     "wrap_s",
     "line_s",
+    "handoff_s",
+    "served",
+    "transfers",
+    "explanations",
+    "repeats",
+    "ping_pong",
+    "resolved",
+    "first_resolved",
+    "offered_recontact",
+    "needs_authority",
+    "reached_authority",
+    "authority_time_s",
+    "escalated",
+    "manager_contacts",
+    "ivr_entered",
+    "ivr_time_s",
+    "ivr_abandoned",
+    "left_ivr",
+    "misrouted",
+    "zero_outs",
+    "self_served",
 )
 """Per (interval, call type) counts and sums over counted contacts, by arrival interval."""
 
@@ -89,12 +110,17 @@ class Tally:
         answered = outcome == Outcome.ANSWERED
         abandoned = outcome == Outcome.ABANDONED
         reached = ~np.isnan(rows["queue_entry"])
-        wait_answered = np.where(answered, rows["answer"] - rows["queue_entry"], 0.0)
-        wait_all = np.where(
-            reached, np.where(answered, rows["answer"], rows["end"]) - rows["queue_entry"], 0.0
-        )
+        wait_answered = np.where(answered, rows["wait"], 0.0)
+        wait_all = np.where(reached, rows["wait"], 0.0)
         line_s = np.where(outcome == Outcome.BLOCKED, 0.0, rows["end"] - rows["arrival"])
-        served_elsewhere = answered & (rows["served_queue"] != rows["queue"])
+        served_elsewhere = answered & (rows["served_queue"] != rows["queue"]) & (rows["hops"] == 1)
+        flags = rows["flags"]
+        resolved = (flags & Flag.RESOLVED) != 0
+        needs_authority = (flags & Flag.NEEDS_AUTHORITY) != 0
+        reached_authority = needs_authority & ~np.isnan(rows["authority_at"])
+        in_ivr = (flags & Flag.IVR) != 0
+        ivr_end = np.where(reached, rows["queue_entry"], rows["end"])
+        left_ivr = in_ivr & (outcome != Outcome.IVR_ABANDONED) & (outcome != Outcome.SELF_SERVED)
         values = {
             "offered": None,
             "offered_first": rows["origin"] == Origin.FIRST,
@@ -113,6 +139,29 @@ class Tally:
             "talk_s": rows["talk"],
             "wrap_s": rows["wrap"],
             "line_s": line_s,
+            "handoff_s": rows["handoff"],
+            "served": rows["legs"] > 0,
+            "transfers": rows["transfers"],
+            "explanations": rows["explanations"],
+            "repeats": rows["repeats"],
+            "ping_pong": (flags & Flag.PING_PONG) != 0,
+            "resolved": resolved,
+            "first_resolved": resolved & (rows["origin"] == Origin.FIRST),
+            "offered_recontact": rows["origin"] == Origin.RECONTACT,
+            "needs_authority": needs_authority,
+            "reached_authority": reached_authority,
+            "authority_time_s": np.where(
+                reached_authority, rows["authority_at"] - rows["arrival"], 0.0
+            ),
+            "escalated": (flags & Flag.ESCALATED) != 0,
+            "manager_contacts": (flags & Flag.REACHED_MANAGER) != 0,
+            "ivr_entered": in_ivr,
+            "ivr_time_s": np.where(in_ivr, ivr_end - rows["arrival"], 0.0),
+            "ivr_abandoned": outcome == Outcome.IVR_ABANDONED,
+            "left_ivr": left_ivr,
+            "misrouted": (flags & Flag.MISROUTED) != 0,
+            "zero_outs": (flags & Flag.ZERO_OUT) != 0,
+            "self_served": outcome == Outcome.SELF_SERVED,
         }
         for field, weights in values.items():
             counts = np.bincount(

@@ -19,7 +19,7 @@ import numpy as np
 from simulator.randomness import BufferedDraws, Streams
 from simulator.scenario import CallType, Scenario
 
-__all__ = ["FirstCalls", "RedialDraws", "first_calls_by_day"]
+__all__ = ["FirstCalls", "JourneyDraws", "RedialDraws", "first_calls_by_day"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class FirstCalls:
     handle: np.ndarray
     wrap: np.ndarray
     balk_draw: np.ndarray
+    needs_authority: np.ndarray
 
     def __len__(self) -> int:
         return len(self.time)
@@ -60,6 +61,7 @@ class _CallTypeStreams:
         self.handle = streams.generator("handle", j)
         self.wrap = streams.generator("wrap", j)
         self.balk = streams.generator("balk", j)
+        self.authority = streams.generator("authority", j)
 
 
 def first_calls_by_day(scenario: Scenario, streams: Streams) -> Iterator[FirstCalls]:
@@ -88,6 +90,7 @@ def first_calls_by_day(scenario: Scenario, streams: Streams) -> Iterator[FirstCa
                     ct.handle_time.sample(s.handle, n),
                     ct.wrap_up.sample(s.wrap, n) if ct.wrap_up is not None else np.zeros(n),
                     s.balk.random(n),
+                    s.authority.random(n) < ct.needs_authority,
                 )
             )
         columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
@@ -96,9 +99,17 @@ def first_calls_by_day(scenario: Scenario, streams: Streams) -> Iterator[FirstCa
 
 
 class RedialDraws:
-    """Attributes of redialling callers and the redial decisions, drawn in batches."""
+    """Attributes of callers calling again (redials, recontacts) and the decisions to."""
 
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
+        recontact = scenario.callers.recontact
+        self.recontact_decision = BufferedDraws(streams.generator("recontact", "decision").random)
+        recontact_rng = streams.generator("recontact", "delay")
+        self.recontact_delay = BufferedDraws(
+            (lambda n: recontact.delay.sample(recontact_rng, n))
+            if recontact is not None
+            else np.zeros
+        )
         redial = scenario.callers.redial
         self.probability = redial.probability if redial is not None else 0.0
         self.decision = BufferedDraws(streams.generator("redial", "decision").random)
@@ -124,3 +135,42 @@ class RedialDraws:
 
 def _buffered(dist: object, rng: np.random.Generator) -> BufferedDraws:
     return BufferedDraws(lambda n: dist.sample(rng, n))  # type: ignore[attr-defined]
+
+
+class JourneyDraws:
+    """Random draws of the journey after the first queue: IVR choices and patience, later
+    conversations, explanations, briefings, resolution and transfer decisions.
+    """
+
+    def __init__(self, scenario: Scenario, streams: Streams) -> None:
+        self._rng = streams.generator("journey", "times")
+        self.uniform = BufferedDraws(streams.generator("journey", "choices").random)
+        self.resolve = BufferedDraws(streams.generator("journey", "resolve").random)
+        self.transfer = BufferedDraws(streams.generator("journey", "transfer").random)
+        explain = scenario.callers.explain_time
+        self.explain = (
+            _buffered(explain, streams.generator("journey", "explain"))
+            if explain is not None
+            else BufferedDraws(np.zeros)
+        )
+        self.briefing = _buffered(
+            scenario.transfers.briefing, streams.generator("journey", "briefing")
+        )
+        ivr_patience = scenario.ivr.patience if scenario.ivr is not None else None
+        self.ivr_patience: list[BufferedDraws] = []
+        self.patience: list[BufferedDraws] = []
+        self.handle: list[BufferedDraws] = []
+        for j, ct in enumerate(scenario.call_types):
+            self.ivr_patience.append(
+                _buffered(ivr_patience, streams.generator("journey", "ivr_patience", j))
+                if ivr_patience is not None
+                else BufferedDraws(lambda n: np.full(n, np.inf))
+            )
+            self.patience.append(
+                _buffered(ct.patience, streams.generator("journey", "patience", j))
+            )
+            self.handle.append(_buffered(ct.handle_time, streams.generator("journey", "handle", j)))
+
+    def sample(self, dist: object) -> float:
+        """One draw of ``dist`` (self-service times: rare enough to draw one at a time)."""
+        return float(dist.sample(self._rng, 1)[0])  # type: ignore[attr-defined]

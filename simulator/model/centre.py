@@ -1,10 +1,12 @@
-"""The contact centre: contacts move through lines, queues and agents, driven by SimPy.
+"""The contact centre: contacts move through lines, the IVR, queues and agents.
 
 Each contact is a small state machine advanced by ``Wakeup`` callbacks (arrival,
-patience running out, overflow, end of talk, end of wrap-up); the calendar and
-the arrival stream are SimPy processes. Who serves whom is asked of the routing
-policy; facts are appended to the contact log when a contact ends. Nothing here
-computes a KPI.
+end of the IVR, patience running out, overflow, end of a conversation, end of a
+warm handoff, end of wrap-up); the calendar and the arrival stream are SimPy
+processes. Who serves whom is asked of the routing policy, what happens after a
+conversation of the journey rules, what a transfer keeps of the transfer mode;
+facts are appended to the contact log when a contact ends. Nothing here computes
+a KPI.
 """
 
 from __future__ import annotations
@@ -13,25 +15,36 @@ import itertools
 from collections.abc import Callable
 from typing import cast
 
-import numpy as np
 import simpy
 
-from simulator.metrics.log import ContactLog, Origin, Outcome
+from simulator.metrics.log import ContactLog, Flag, Origin, Outcome, encode_path
 from simulator.model.agents import Agent, AgentGroup
-from simulator.model.callers import RedialDraws
-from simulator.model.contact import DONE, SERVING, WAITING, Contact
+from simulator.model.callers import JourneyDraws, RedialDraws
+from simulator.model.contact import DONE, IN_IVR, SERVING, WAITING, Contact
 from simulator.model.events import Wakeup
+from simulator.model.ivr import IvrRouter
+from simulator.model.journey import RESOLVED, UNRESOLVED, JourneyRules
 from simulator.model.queues import ContactQueue
 from simulator.policies.routing import RoutingPolicy
+from simulator.policies.transfers import make_transfer_mode
 from simulator.scenario import Scenario
 
 __all__ = ["Centre"]
 
 INFINITY = float("inf")
+NAN = float("nan")
+_PING_PONG = int(Flag.PING_PONG)
+_RESOLVED = int(Flag.RESOLVED)
+_NEEDS_AUTHORITY = int(Flag.NEEDS_AUTHORITY)
+_REACHED_MANAGER = int(Flag.REACHED_MANAGER)
+_MISROUTED = int(Flag.MISROUTED)
+_ZERO_OUT = int(Flag.ZERO_OUT)
+_ESCALATED = int(Flag.ESCALATED)
+_IVR = int(Flag.IVR)
 
 
 class Centre:
-    """Lines, queues and agent groups of one replication, and the journey of a contact."""
+    """Lines, IVR, queues and agent groups of one replication, and the journey of a contact."""
 
     def __init__(
         self,
@@ -40,18 +53,21 @@ class Centre:
         routing: RoutingPolicy,
         log: ContactLog,
         redials: RedialDraws,
+        draws: JourneyDraws,
     ) -> None:
         self.env = env
         self.log = log
         self.routing = routing
         self.redials = redials
+        self.draws = draws
         self.calendar = scenario.calendar
         queue_index = {q.name: i for i, q in enumerate(scenario.queues)}
         self.queues = [ContactQueue(i) for i in range(len(scenario.queues))]
         agent_ids = itertools.count()
+        self.rules = JourneyRules(scenario)
         self.groups = [
-            AgentGroup(g, group.handle_time_factor, agent_ids)
-            for g, group in enumerate(scenario.agent_groups)
+            AgentGroup(g, self.rules.handle_factor[g], agent_ids)
+            for g in range(len(scenario.agent_groups))
         ]
         self.target = [queue_index[ct.target] for ct in scenario.call_types]
         self.balk_probability = [ct.balk_probability for ct in scenario.call_types]
@@ -63,65 +79,102 @@ class Centre:
             self.overflow[queue_index[rule.from_]].append(
                 (rule.after_s, self._overflow_step(queue_index[rule.to]))
             )
+        self.transfer_mode = make_transfer_mode(scenario.transfers)
+        self.ivr = (
+            IvrRouter(scenario.ivr, queue_index, draws.uniform, draws.sample)
+            if scenario.ivr is not None
+            else None
+        )
+        self.explains = scenario.callers.explain_time is not None
+        recontact = scenario.callers.recontact
+        self.recontact_probability = (
+            recontact.probability * (1.0 - scenario.proactive_updates.recontact_reduction)
+            if recontact is not None
+            else 0.0
+        )
+        self.case_history = scenario.callers.case_history
         self.lines_busy = 0
         self.in_system = 0
         self.closed = True
         self.next_contact_id = 0
-        self.last_open = scenario.calendar.days - 1
-
-    # --- arrivals -------------------------------------------------------------------------
 
     def new_contact_id(self) -> int:
-        """Number contacts in the order they are created (first calls and redials alike)."""
+        """Number contacts in the order they are created (first calls, redials, recontacts)."""
         contact_id = self.next_contact_id
         self.next_contact_id += 1
         return contact_id
 
+    # --- arrival and IVR ------------------------------------------------------------------
+
     def arrive(self, contact: Contact) -> None:
-        """A contact dials in: blocked, answered at once, balks, or waits."""
+        """A contact dials in: blocked, into the IVR, or to its queue."""
         # The clock, not the planned time: ``now + (t - now)`` may differ from ``t`` by an ulp.
         contact.arrival = now = self.env.now
         if self.lines_busy == self.lines:
             self._end(contact, Outcome.BLOCKED, now)
-            self._maybe_redial(contact, now)
+            self._maybe_call_again(contact, Outcome.BLOCKED, now)
             return
         self.lines_busy += 1
         self.in_system += 1
-        queue = contact.queue
-        contact.queue_entry = now
-        group = self.routing.group_for(queue, self.groups)
-        if group >= 0:
-            self._answer(contact, self.groups[group].take_idle(now), queue, now)
+        if self.ivr is None:
+            self._enter_queue(contact, contact.target, now, first=True)
             return
-        if contact.balk_draw < self.balk_probability[contact.call_type]:
-            contact.queue_entry = float("nan")
-            self._hang_up(contact, Outcome.BALKED, now)
-            return
-        contact.state = WAITING
-        self.queues[queue].join(contact, now)
-        if contact.patience < INFINITY:
-            Wakeup(self.env, contact.patience, self._on_patience, contact)
-        for after_s, step in self.overflow[queue]:
-            Wakeup(self.env, after_s, step, contact)
+        outcome = self.ivr.route(contact.target)
+        contact.state = IN_IVR
+        contact.misrouted = outcome.misrouted
+        contact.zero_out = outcome.zero_out
+        patience = self.draws.ivr_patience[contact.call_type].next()
+        if patience < outcome.time:
+            Wakeup(self.env, patience, self._on_ivr_abandon, contact)
+        elif outcome.self_served:
+            Wakeup(self.env, outcome.time, self._on_self_served, contact)
+        else:
+            contact.queue = outcome.queue
+            contact.misplaced = outcome.queue != contact.target
+            Wakeup(self.env, outcome.time, self._on_ivr_done, contact)
 
-    def _on_redial(self, event: simpy.Event) -> None:
+    def _on_ivr_done(self, event: simpy.Event) -> None:
+        contact = cast(Contact, event.value)
+        self._enter_queue(contact, contact.queue, self.env.now, first=True)
+
+    def _on_ivr_abandon(self, event: simpy.Event) -> None:
+        self._hang_up(cast(Contact, event.value), Outcome.IVR_ABANDONED, self.env.now)
+
+    def _on_self_served(self, event: simpy.Event) -> None:
+        contact = cast(Contact, event.value)
+        contact.resolved = True
+        self._hang_up(contact, Outcome.SELF_SERVED, self.env.now)
+
+    def _on_call_again(self, event: simpy.Event) -> None:
         self.arrive(cast(Contact, event.value))
 
-    def _maybe_redial(self, contact: Contact, now: float) -> None:
-        """After abandoning, balking or being blocked, the caller may call again later."""
+    def _maybe_call_again(self, contact: Contact, outcome: Outcome, now: float) -> None:
+        """Redial after not getting through; recontact after an unresolved conversation."""
         draws = self.redials
-        if draws.probability == 0.0 or draws.decision.next() >= draws.probability:
+        if outcome == Outcome.ANSWERED:
+            if contact.resolved or not self.recontact_probability:
+                return
+            if draws.recontact_decision.next() >= self.recontact_probability:
+                return
+            origin, delay = Origin.RECONTACT, draws.recontact_delay.next()
+        elif (
+            outcome == Outcome.SELF_SERVED
+            or not draws.probability
+            or draws.decision.next() >= draws.probability
+        ):
             return
-        when = self.next_open_time(now + draws.delay.next())
+        else:
+            origin, delay = Origin.REDIAL, draws.delay.next()
+        when = self.next_open_time(now + delay)
         if when is None:
             return
         j = contact.call_type
         day, interval = self.interval_of(when)
-        redial = Contact(
+        again = Contact(
             self.new_contact_id(),
             contact.caller,
             j,
-            Origin.REDIAL,
+            origin,
             when,
             day,
             interval,
@@ -130,10 +183,42 @@ class Centre:
             draws.handle[j].next(),
             draws.wrap[j].next(),
             draws.balk[j].next(),
+            contact.needs_authority,
         )
-        Wakeup(self.env, when - now, self._on_redial, redial)
+        again.told_before = contact.told_before
+        again.story_known = origin == Origin.RECONTACT and self.case_history
+        Wakeup(self.env, when - now, self._on_call_again, again)
 
-    # --- waiting --------------------------------------------------------------------------
+    # --- queues ---------------------------------------------------------------------------
+
+    def _enter_queue(self, contact: Contact, queue: int, now: float, first: bool) -> None:
+        """Join ``queue``: answered at once, balk (first queue only), or wait."""
+        if first:
+            contact.queue_entry = now
+        else:
+            path = contact.path
+            if path is None:
+                path = contact.path = [contact.queue]
+            if queue in path:
+                contact.ping_pong = True
+            path.append(queue)
+        contact.joined_at = now
+        contact.visit += 1
+        group = self.routing.group_for(queue, self.groups)
+        if group >= 0:
+            self._answer(contact, self.groups[group].take_idle(now), queue, now)
+            return
+        if first and contact.balk_draw < self.balk_probability[contact.call_type]:
+            contact.queue_entry = NAN
+            self._hang_up(contact, Outcome.BALKED, now)
+            return
+        contact.state = WAITING
+        self.queues[queue].join(contact, now)
+        patience = contact.patience if first else self.draws.patience[contact.call_type].next()
+        if patience < INFINITY:
+            Wakeup(self.env, patience, self._on_patience, contact)
+        for after_s, step in self.overflow[queue]:
+            Wakeup(self.env, after_s, step, contact)
 
     def _on_patience(self, event: simpy.Event) -> None:
         contact = cast(Contact, event.value)
@@ -141,6 +226,8 @@ class Centre:
             return
         now = self.env.now
         self._leave_queues(contact, now)
+        contact.wait += now - contact.joined_at
+        self._release_holder(contact, now)
         self._hang_up(contact, Outcome.ABANDONED, now)
         if self.closed:
             self._check_drained(now)
@@ -168,28 +255,115 @@ class Centre:
             contact.extra_queues.append(to)
 
     def _leave_queues(self, contact: Contact, now: float) -> None:
-        self.queues[contact.queue].leave(now)
+        current = contact.path[-1] if contact.path is not None else contact.queue
+        self.queues[current].leave(now)
         if contact.extra_queues is not None:
             for q in contact.extra_queues:
                 self.queues[q].leave(now)
+            contact.extra_queues = None
 
-    # --- service --------------------------------------------------------------------------
+    # --- conversations --------------------------------------------------------------------
 
     def _answer(self, contact: Contact, agent: Agent, queue: int, now: float) -> None:
+        """An agent takes the contact: briefing (warm), the story if untold, then the talk."""
         contact.state = SERVING
-        contact.answer = now
+        if contact.legs == 0:
+            contact.answer = now
+            contact.wait += now - contact.joined_at
+            duration = contact.handle
+        else:
+            contact.wait += now - contact.joined_at
+            duration = self.draws.handle[contact.call_type].next()
+        contact.legs += 1
         contact.agent = agent
         contact.served_queue = queue
-        contact.talk = talk = contact.handle * self.groups[agent.group].factor
-        Wakeup(self.env, talk, self._on_talk_end, contact)
+        g = agent.group
+        rules = self.rules
+        not_yet = contact.authority_at != contact.authority_at  # NaN: authority not reached
+        if contact.needs_authority and rules.can_decide[g] and not_yet:
+            contact.authority_at = now
+        if rules.is_manager[g]:
+            contact.reached_manager = True
+        duration *= self.groups[g].factor
+        if contact.misplaced:
+            duration = 0.0  # the agent only hears the story and passes the caller on
+        if contact.holder is not None:
+            briefing = self.draws.briefing.next()
+            duration += briefing
+            contact.handoff += now + briefing  # the holder held from the transfer until here
+            Wakeup(self.env, briefing, self._on_handoff_done, contact.holder)
+            contact.holder = None
+        if not contact.story_known:
+            contact.explanations += 1
+            if contact.told_before:
+                contact.repeats += 1
+            contact.told_before = True
+            contact.story_known = True
+            if self.explains:
+                duration += self.draws.explain.next()
+        contact.talk += duration
+        Wakeup(self.env, duration, self._on_talk_end, contact)
 
     def _on_talk_end(self, event: simpy.Event) -> None:
         contact = cast(Contact, event.value)
         now = self.env.now
+        agent = cast(Agent, contact.agent)
+        if contact.misplaced:
+            contact.misplaced = False
+            self._transfer(contact, agent, contact.target, now)
+            return
+        if self.rules.always_resolved:
+            contact.resolved = True
+            self._hang_up(contact, Outcome.ANSWERED, now)
+            self._after_work(agent, contact.wrap, now)
+            return
+        draws = self.draws
+        step = self.rules.after_leg(
+            agent.group,
+            contact.served_queue,
+            contact.needs_authority,
+            contact.escalated,
+            draws.resolve.next,
+            draws.transfer.next,
+        )
+        if step >= 0 and contact.transfers >= self.rules.max_transfers:
+            step = UNRESOLVED  # the caller gives up after being passed on too often
+        if step >= 0:
+            if step == self.rules.escalation_queue:
+                contact.escalated = True
+            self._transfer(contact, agent, step, now)
+            return
+        contact.resolved = step == RESOLVED
         self._hang_up(contact, Outcome.ANSWERED, now)
-        agent: Agent = contact.agent  # type: ignore[assignment]
-        if contact.wrap > 0.0:
-            Wakeup(self.env, contact.wrap, self._on_wrap_end, agent)
+        self._after_work(agent, contact.wrap, now)
+
+    def _transfer(self, contact: Contact, agent: Agent, to: int, now: float) -> None:
+        """Pass the contact to queue ``to`` the way the transfer mode says."""
+        contact.transfers += 1
+        mode = self.transfer_mode
+        contact.story_known = mode.story_survives(self.draws.uniform.next())
+        if mode.agent_holds:
+            contact.holder = agent
+            contact.handoff -= now  # the holder's time is counted when released
+        else:
+            self._after_work(agent, contact.wrap, now)
+        self._enter_queue(contact, to, now, first=False)
+
+    def _release_holder(self, contact: Contact, now: float) -> None:
+        """A warm transfer ended without a handover (the caller hung up): free the holder."""
+        if contact.holder is not None:
+            contact.handoff += now
+            holder = cast(Agent, contact.holder)
+            contact.holder = None
+            self._after_work(holder, contact.wrap, now)
+
+    def _on_handoff_done(self, event: simpy.Event) -> None:
+        self._after_work(cast(Agent, event.value), 0.0, self.env.now)
+
+    def _after_work(self, agent: Agent, wrap: float, now: float) -> None:
+        """The agent's part is over: wrap up, then take the next contact."""
+        if wrap > 0.0:
+            Wakeup(self.env, wrap, self._on_wrap_end, agent)
         else:
             self._next_work(agent, now)
 
@@ -202,7 +376,7 @@ class Centre:
         if not group.to_leave:
             q = self.routing.queue_for(agent.group, self.queues)
             if q >= 0:
-                contact = self.queues[q].line.popleft()
+                contact = self.queues[q].line.popleft()[1]
                 self._leave_queues(contact, now)
                 self._answer(contact, agent, q, now)
                 return
@@ -217,7 +391,7 @@ class Centre:
             q = self.routing.queue_for(group_index, self.queues)
             if q < 0:
                 return
-            contact = self.queues[q].line.popleft()
+            contact = self.queues[q].line.popleft()[1]
             self._leave_queues(contact, now)
             self._answer(contact, group.take_idle(now), q, now)
 
@@ -227,12 +401,26 @@ class Centre:
         self.lines_busy -= 1
         self.in_system -= 1
         self._end(contact, outcome, now)
-        if outcome != Outcome.ANSWERED:
-            self._maybe_redial(contact, now)
+        self._maybe_call_again(contact, outcome, now)
 
     def _end(self, contact: Contact, outcome: Outcome, now: float) -> None:
         contact.state = DONE
-        agent: Agent | None = contact.agent  # type: ignore[assignment]
+        agent = cast(Agent | None, contact.agent)
+        flags = (  # plain ints: IntFlag arithmetic costs a microsecond per operation
+            _PING_PONG * contact.ping_pong
+            + _RESOLVED * contact.resolved
+            + _NEEDS_AUTHORITY * contact.needs_authority
+            + _REACHED_MANAGER * contact.reached_manager
+            + _MISROUTED * contact.misrouted
+            + _ZERO_OUT * contact.zero_out
+            + _ESCALATED * contact.escalated
+            + (_IVR if self.ivr is not None and outcome != Outcome.BLOCKED else 0)
+        )
+        reached = contact.queue_entry == contact.queue_entry  # not NaN: joined a queue
+        if contact.path is not None:
+            hops, path = len(contact.path), encode_path(contact.path)
+        else:
+            hops, path = (1, contact.queue + 1) if reached else (0, 0)
         self.log.append(
             (
                 contact.id,
@@ -243,7 +431,7 @@ class Centre:
                 contact.day,
                 contact.interval,
                 contact.arrival,
-                contact.queue if outcome != Outcome.BLOCKED else -1,
+                contact.queue if reached else -1,
                 contact.queue_entry,
                 contact.answer,
                 now,
@@ -252,6 +440,17 @@ class Centre:
                 -1 if agent is None else agent.id,
                 contact.talk,
                 contact.wrap if agent is not None else 0.0,
+                contact.target,
+                contact.wait,
+                contact.legs,
+                contact.transfers,
+                contact.explanations,
+                contact.repeats,
+                flags,
+                hops,
+                path,
+                contact.authority_at,
+                contact.handoff,
             )
         )
 
@@ -276,12 +475,12 @@ class Centre:
             t = day * cal.day_s + cal.open_s
         return t if day < cal.days else None
 
-    def open_interval(self, available: np.ndarray, scheduled: np.ndarray) -> None:
+    def open_interval(self, available: list[int], scheduled: list[int]) -> None:
         """An interval starts: set each group's staffing and put new agents to work."""
         now = self.env.now
         self.closed = False
         for g, group in enumerate(self.groups):
-            if group.set_staff(int(available[g]), int(scheduled[g]), now):
+            if group.set_staff(available[g], scheduled[g], now):
                 self._fill_idle(g, now)
 
     def close_day(self, disconnect: bool) -> None:
@@ -290,11 +489,19 @@ class Centre:
         self.closed = True
         if disconnect:
             for contact in self.waiting_contacts():
-                self._leave_queues(contact, now)
-                self._hang_up(contact, Outcome.DISCONNECTED, now)
+                self._cut_off(contact, now)
+                self._maybe_call_again(contact, Outcome.DISCONNECTED, now)
             self._send_home(now)
         else:
             self._check_drained(now)
+
+    def _cut_off(self, contact: Contact, now: float) -> None:
+        self._leave_queues(contact, now)
+        contact.wait += now - contact.joined_at
+        self._release_holder(contact, now)
+        self.lines_busy -= 1
+        self.in_system -= 1
+        self._end(contact, Outcome.DISCONNECTED, now)
 
     def _check_drained(self, now: float) -> None:
         if self.in_system == 0 and not any(g.busy for g in self.groups):
@@ -316,8 +523,4 @@ class Centre:
         """Log contacts still waiting when nothing more can happen (e.g. nobody staffed)."""
         now = self.env.now
         for contact in self.waiting_contacts():
-            self._leave_queues(contact, now)
-            contact.state = DONE
-            self.lines_busy -= 1
-            self.in_system -= 1
-            self._end(contact, Outcome.DISCONNECTED, now)
+            self._cut_off(contact, now)

@@ -1,13 +1,18 @@
-"""A contact in flight: one call from dial to hang-up (DESIGN §5)."""
+"""A contact in flight: one call from dial to hang-up (DESIGN §5).
+
+Through the IVR, queues, transfers and escalations it is the same contact; a redial,
+a recontact or a callback is a new one.
+"""
 
 from __future__ import annotations
 
-__all__ = ["DONE", "NEW", "SERVING", "WAITING", "Contact"]
+__all__ = ["DONE", "IN_IVR", "NEW", "SERVING", "WAITING", "Contact"]
 
 NEW = 0
-WAITING = 1
-SERVING = 2
-DONE = 3
+IN_IVR = 1
+WAITING = 2
+SERVING = 3
+DONE = 4
 
 NAN = float("nan")
 
@@ -19,22 +24,44 @@ class Contact:
         "agent",
         "answer",
         "arrival",
+        "authority_at",
         "balk_draw",
         "call_type",
         "caller",
         "day",
+        "escalated",
+        "explanations",
         "extra_queues",
         "handle",
+        "handoff",
+        "holder",
         "id",
         "interval",
+        "joined_at",
+        "legs",
+        "misplaced",
+        "misrouted",
+        "needs_authority",
         "origin",
+        "path",
         "patience",
+        "ping_pong",
         "queue",
         "queue_entry",
+        "reached_manager",
+        "repeats",
+        "resolved",
         "served_queue",
         "state",
+        "story_known",
         "talk",
+        "target",
+        "told_before",
+        "transfers",
+        "visit",
+        "wait",
         "wrap",
+        "zero_out",
     )
 
     def __init__(
@@ -46,11 +73,12 @@ class Contact:
         arrival: float,
         day: int,
         interval: int,
-        queue: int,
+        target: int,
         patience: float,
         handle: float,
         wrap: float,
         balk_draw: float,
+        needs_authority: bool = False,
     ) -> None:
         self.id = contact_id
         self.caller = caller
@@ -59,15 +87,37 @@ class Contact:
         self.arrival = arrival
         self.day = day
         self.interval = interval
-        self.queue = queue
+        self.target = target
+        self.queue = target
         self.patience = patience
         self.handle = handle
         self.wrap = wrap
         self.balk_draw = balk_draw
+        self.needs_authority = needs_authority
         self.state = NEW
         self.queue_entry = NAN
+        self.joined_at = NAN
         self.answer = NAN
+        self.authority_at = NAN
+        self.wait = 0.0
         self.talk = 0.0
+        self.handoff = 0.0
         self.served_queue = -1
         self.agent: object = None
+        self.holder: object = None
         self.extra_queues: list[int] | None = None
+        self.path: list[int] | None = None
+        self.legs = 0
+        self.visit = 0
+        self.transfers = 0
+        self.explanations = 0
+        self.repeats = 0
+        self.told_before = False
+        self.story_known = False
+        self.ping_pong = False
+        self.resolved = False
+        self.escalated = False
+        self.reached_manager = False
+        self.misplaced = False
+        self.misrouted = False
+        self.zero_out = False

@@ -1,9 +1,11 @@
 """A queue (skill / department): contacts waiting in arrival order, with lazy removal.
 
 A contact that abandons, or that is answered from another queue it overflowed
-into, is not searched for and removed: its state changes and the stale entry is
-dropped when it reaches the head. ``waiting`` counts the contacts really waiting,
-and ``area`` integrates it over time (for the time-average queue length).
+into, is not searched for and removed: the entry is dropped when it reaches the
+head. An entry is ``(visit, contact)``; it is live while the contact is waiting
+in that same visit (a transferred caller who comes back is a new visit, so a stale
+entry never hands it its old place in line). ``waiting`` counts the contacts really
+waiting, and ``area`` integrates it over time (for the time-average queue length).
 """
 
 from __future__ import annotations
@@ -24,18 +26,18 @@ class ContactQueue:
 
     def __init__(self, index: int) -> None:
         self.index = index
-        self.line: deque[Contact] = deque()
+        self.line: deque[tuple[int, Contact]] = deque()
         self.waiting = 0
         self.area = 0.0
         self.t_last = 0.0
 
     def head_since(self) -> float:
-        """When the first contact really waiting started to wait (``inf`` if none)."""
+        """When the first contact really waiting joined this wait (``inf`` if none)."""
         line = self.line
         while line:
-            contact = line[0]
-            if contact.state == WAITING:
-                return contact.queue_entry
+            visit, contact = line[0]
+            if contact.state == WAITING and contact.visit == visit:
+                return contact.joined_at
             line.popleft()
         return INFINITY
 
@@ -44,7 +46,7 @@ class ContactQueue:
         self.area += self.waiting * (now - self.t_last)
         self.t_last = now
         self.waiting += 1
-        self.line.append(contact)
+        self.line.append((contact.visit, contact))
 
     def leave(self, now: float) -> None:
         """Count one waiting contact gone (answered or abandoned); its entry goes lazily."""
@@ -61,4 +63,4 @@ class ContactQueue:
 
     def waiting_contacts(self) -> list[Contact]:
         """The contacts still waiting, in line order."""
-        return [c for c in self.line if c.state == WAITING]
+        return [c for visit, c in self.line if c.state == WAITING and c.visit == visit]

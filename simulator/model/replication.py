@@ -10,7 +10,7 @@ import simpy
 
 from simulator.metrics.log import ContactLog, Origin
 from simulator.metrics.tally import Tally
-from simulator.model.callers import FirstCalls, RedialDraws, first_calls_by_day
+from simulator.model.callers import FirstCalls, JourneyDraws, RedialDraws, first_calls_by_day
 from simulator.model.centre import Centre
 from simulator.model.contact import Contact
 from simulator.policies.routing import make_routing_policy
@@ -95,9 +95,10 @@ def _arrivals(
                 calls.handle[block].tolist(),
                 calls.wrap[block].tolist(),
                 calls.balk_draw[block].tolist(),
+                calls.needs_authority[block].tolist(),
                 strict=True,
             )
-            for t, j, day, interval, patience, handle, wrap, balk in columns:
+            for t, j, day, interval, patience, handle, wrap, balk, authority in columns:
                 delay = t - env.now
                 if delay > 0:
                     yield env.timeout(delay)
@@ -115,6 +116,7 @@ def _arrivals(
                         handle,
                         wrap,
                         balk,
+                        authority,
                     )
                 )
                 caller += 1
@@ -138,7 +140,7 @@ def _calendar(
                 _flush_areas(centre, tally, day * ipd + i - 1)
             elif day:
                 _flush_after_close(centre, tally, day - 1)
-            centre.open_interval(available[day, i], scheduled[day, i])
+            centre.open_interval(available[day, i].tolist(), scheduled[day, i].tolist())
         yield env.timeout(day * cal.day_s + cal.close_s - env.now)
         _flush_areas(centre, tally, day * ipd + ipd - 1)
         centre.close_day(disconnect)
@@ -193,7 +195,9 @@ def simulate_replication(
         [dict(g.skills) for g in scenario.agent_groups],
     )
     env = simpy.Environment()
-    centre = Centre(env, scenario, routing, log, RedialDraws(scenario, streams))
+    centre = Centre(
+        env, scenario, routing, log, RedialDraws(scenario, streams), JourneyDraws(scenario, streams)
+    )
     scheduled, available = staffing_plan(scenario, streams)
     env.process(_arrivals(env, centre, first_calls_by_day(scenario, streams)))
     env.process(_calendar(env, centre, scenario, available, scheduled, tally))

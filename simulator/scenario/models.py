@@ -21,9 +21,7 @@ from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
@@ -32,6 +30,7 @@ from pydantic import (
 )
 
 from simulator.distributions import Distribution, NoDistribution
+from simulator.scenario.base import NonNegative, Probability, StrictModel
 from simulator.scenario.csvfile import read_volume_csv
 from simulator.scenario.errors import (
     Problem,
@@ -39,6 +38,15 @@ from simulator.scenario.errors import (
     join_path,
     key_segment,
     problems_from_validation_error,
+)
+from simulator.scenario.journey_checks import escalation_queue, journey_problems
+from simulator.scenario.journeys import (
+    Escalation,
+    Incentive,
+    Ivr,
+    ProactiveUpdates,
+    Recontact,
+    Transfers,
 )
 
 __all__ = [
@@ -103,15 +111,7 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-class _Model(BaseModel):
-    """Strict, immutable base of every scenario model."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True
-    )
-
-
-NonNegative = Annotated[float, Field(ge=0)]
+_Model = StrictModel
 
 MAX_CALLS_PER_DAY = 10_000_000
 """Upper bound on one call type's expected calls a day: a guard against a mistyped volume
@@ -334,6 +334,10 @@ class CallType(_Model):
         le=1,
         description="Chance that a caller who finds every agent busy hangs up at once.",
     )
+    needs_authority: Probability = Field(
+        default=0.0,
+        description="Share of these callers only someone who can decide (`can_decide`) can help.",
+    )
 
 
 class Redial(_Model):
@@ -357,6 +361,17 @@ class Callers(_Model):
 
     redial: Redial | None = Field(
         default=None, description="Redials after abandoning; none if absent."
+    )
+    recontact: Recontact | None = Field(
+        default=None, description="Unresolved callers calling again later; none if absent."
+    )
+    explain_time: Distribution | None = Field(
+        default=None,
+        description="Agent time each time a caller tells their story (seconds); none: free.",
+    )
+    case_history: bool = Field(
+        default=False,
+        description="Whether the agent on a recontact knows the history (no re-explaining).",
     )
 
 
@@ -420,6 +435,16 @@ class AgentGroup(_Model):
     handle_time_factor: float = Field(
         default=1.0, gt=0, description="This group's talk time relative to the call type's."
     )
+    role: Literal["agent", "supervisor", "manager"] = Field(
+        default="agent", description="Front-line agent, supervisor or manager."
+    )
+    resolve_probability: dict[str, Probability] = Field(
+        default_factory=dict,
+        description="Queue -> chance this group resolves a contact there (1 if absent).",
+    )
+    can_decide: bool = Field(
+        default=False, description="Has authority for callers who need a decision."
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
@@ -482,6 +507,17 @@ class Costs(_Model):
     telephony_minute: float = Field(
         default=0, ge=0, description="Cost of one minute of a line in use (waiting or talking)."
     )
+    supervisor_hour: float | None = Field(
+        default=None, ge=0, description="Cost of a supervisor hour (default: agent_hour)."
+    )
+    manager_hour: float | None = Field(
+        default=None, ge=0, description="Cost of a manager hour (default: agent_hour)."
+    )
+
+    def hourly(self, role: str) -> float:
+        """Cost of one paid hour of a group with ``role``."""
+        rate = {"supervisor": self.supervisor_hour, "manager": self.manager_hour}.get(role)
+        return self.agent_hour if rate is None else rate
 
 
 # --------------------------------------------------------------------------- scenario
@@ -513,6 +549,17 @@ class Scenario(_Model):
     )
     routing: Routing = Field(default_factory=Routing, description="Routing policy and overflow.")
     costs: Costs = Field(default_factory=Costs, description="Cost rates.")
+    ivr: Ivr | None = Field(default=None, description="An IVR in front of the queues.")
+    transfers: Transfers = Field(default_factory=Transfers, description="Transfer mode and matrix.")
+    escalation: Escalation = Field(
+        default_factory=Escalation, description="Path for callers who need a decision."
+    )
+    incentive: Incentive = Field(
+        default_factory=Incentive, description="How front-line agents are rewarded."
+    )
+    proactive_updates: ProactiveUpdates = Field(
+        default_factory=ProactiveUpdates, description="Proactive status updates."
+    )
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
@@ -534,6 +581,7 @@ class Scenario(_Model):
             *self._call_type_problems(),
             *self._agent_group_problems(),
             *self._overflow_problems(),
+            *self._journey_problems(),
         ]
         if problems:
             raise ScenarioError(problems)
@@ -667,6 +715,13 @@ class Scenario(_Model):
                             )
                         )
         return problems
+
+    def _journey_problems(self) -> list[Problem]:
+        return journey_problems(self)
+
+    def escalation_queue(self) -> str | None:
+        """The queue escalated callers join, or None when there is no escalation path."""
+        return escalation_queue(self)
 
     def _overflow_problems(self) -> list[Problem]:
         problems = []
