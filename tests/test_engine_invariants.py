@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 import simulator
 from simulator.scenario import scenario_from_dict
 
-OUTCOMES = {"answered", "abandoned", "blocked", "balked", "disconnected"}
+OUTCOMES = {
+    "answered",
+    "abandoned",
+    "blocked",
+    "balked",
+    "disconnected",
+    "ivr_abandoned",
+    "self_served",
+}
 
 DISTRIBUTIONS = st.one_of(
     st.builds(lambda m: {"dist": "exponential", "mean": m}, st.floats(20, 400)),
@@ -172,11 +180,22 @@ def test_conservation_and_ordering(data: dict[str, Any]) -> None:
     assert (contacts["end"] >= contacts["arrival"]).all()
     assert (contacts["wait"].dropna() >= 0).all()
     assert contacts.loc[answered, "agent"].ge(0).all()
-    # Blocked and balked callers never reached a queue; the rest did.
-    never_queued = contacts["outcome"].isin(["blocked", "balked"])
+    # Blocked, balked, IVR-abandoned and self-served callers never reached a queue.
+    never_queued = contacts["outcome"].isin(["blocked", "balked", "ivr_abandoned", "self_served"])
     assert contacts.loc[never_queued, "queue_entry"].isna().all()
     assert contacts.loc[~never_queued, "queue_entry"].notna().all()
     _check_agents_never_double_booked(contacts)
+    # Journeys: hops, transfers and explanations are consistent with each other.
+    reached = contacts["queue_entry"].notna()
+    assert (contacts.loc[reached, "hops"] >= 1).all()
+    assert (contacts["transfers"] <= scenario.transfers.max_per_contact + 1).all()
+    assert (contacts["repeats"] <= contacts["explanations"]).all()
+    assert (contacts["explanations"] <= contacts["legs"]).all()
+    assert (contacts.loc[~reached, "legs"] == 0).all()
+    pinged = contacts[contacts["ping_pong"]]
+    assert (pinged["hops"] >= 3).all()
+    reached_authority = contacts["authority_at"].notna()
+    assert contacts.loc[reached_authority, "needs_authority"].all()
     # Redials and everything else arrive only while the centre is open.
     cal = scenario.calendar
     in_day = contacts["arrival"] % cal.day_s

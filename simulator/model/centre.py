@@ -130,7 +130,8 @@ class Centre:
             Wakeup(self.env, outcome.time, self._on_self_served, contact)
         else:
             contact.queue = outcome.queue
-            contact.misplaced = outcome.queue != contact.target
+            # Pressing 0 reaches a person who serves the caller there; a wrong key does not.
+            contact.misplaced = outcome.misrouted
             Wakeup(self.env, outcome.time, self._on_ivr_done, contact)
 
     def _on_ivr_done(self, event: simpy.Event) -> None:

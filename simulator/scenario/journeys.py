@@ -95,7 +95,9 @@ class Menu(StrictModel):
 
 
 class ZeroOut(StrictModel):
-    """Pressing 0 for a person."""
+    """Pressing 0 for a person: the caller joins ``queue`` and is served there like anyone
+    else (resolved with that group's probability, or transferred along the matrix).
+    """
 
     allowed: bool = Field(default=True, description="Whether 0 reaches a person.")
     queue: str = Field(description="The queue a caller pressing 0 joins.")
