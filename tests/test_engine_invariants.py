@@ -196,10 +196,25 @@ def test_conservation_and_ordering(data: dict[str, Any]) -> None:
     assert (pinged["hops"] >= 3).all()
     reached_authority = contacts["authority_at"].notna()
     assert contacts.loc[reached_authority, "needs_authority"].all()
-    # Redials and everything else arrive only while the centre is open.
+    # Inbound calls arrive only while the centre is open (unless they leave a message).
     cal = scenario.calendar
-    in_day = contacts["arrival"] % cal.day_s
+    inbound = contacts[
+        contacts["origin"].isin(["first", "redial", "recontact"])
+        & (contacts["outcome"] != "voicemail")
+    ]
+    in_day = inbound["arrival"] % cal.day_s
     assert ((in_day >= cal.open_s) & (in_day < cal.close_s)).all()
+    # Callbacks and voicemail returns: one per accepted offer or message, dialled within
+    # the attempts allowed, only by callers' own window when the clock is the caller's.
+    owed = contacts["origin"].isin(["callback", "voicemail_return"])
+    assert (contacts.loc[owed, "attempts"] <= 3).all()
+    for kind, key in (("callback", "callback"), ("voicemail_return", "voicemail")):
+        rows = contacts[contacts["origin"] == kind]
+        config = getattr(scenario, key)
+        if config is not None and config.clock == "caller_local":
+            assert (rows["outside_hours"] == 0).all()
+    accepted = (contacts["outcome"] == "callback_accepted").sum()
+    assert (contacts["origin"] == "callback").sum() <= accepted
     # Occupancy is a share.
     intervals = result.intervals()
     occupancy = intervals["occupancy"].dropna()

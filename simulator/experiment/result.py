@@ -43,7 +43,12 @@ class RunResult:
     def kpis(self) -> list[Kpi]:
         """The KPI definitions used for this scenario."""
         sc = self.scenario
-        return kpi_definitions(sc.service_level.definition, sc.costs.telephony_minute)
+        counting = (
+            sc.callback.counts_in_service_level
+            if sc.callback is not None
+            else "answered_when_connected"
+        )
+        return kpi_definitions(sc.service_level.definition, sc.costs.telephony_minute, counting)
 
     @property
     def counted_from_s(self) -> float:

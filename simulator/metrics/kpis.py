@@ -55,20 +55,47 @@ def _field(name: str) -> Callable[[Totals], np.ndarray]:
     return lambda t: t[name]
 
 
-def kpi_definitions(service_level_definition: str, telephony_minute_cost: float) -> list[Kpi]:
-    """The KPIs this engine makes meaningful, for the scenario's service-level definition."""
+def kpi_definitions(
+    service_level_definition: str,
+    telephony_minute_cost: float,
+    callbacks_in_service_level: str = "answered_when_connected",
+) -> list[Kpi]:
+    """The KPIs this engine makes meaningful, for the scenario's service-level definition.
+
+    ``callbacks_in_service_level`` says how an inbound call that accepted a callback
+    counts: ``answered_when_connected`` — in the denominators, and as answered within
+    the threshold once its callback connects (never as an abandon); ``excluded`` — out
+    of the service-level and abandonment denominators.
+    """
+    excluded = callbacks_in_service_level == "excluded"
+
+    def inbound(t: Totals) -> np.ndarray:
+        """Inbound contacts, less accepted callbacks when those are excluded."""
+        return t["offered"] - t["callback_accepted"] if excluded else t["offered"]
+
+    def within(t: Totals) -> np.ndarray:
+        return t["answered_within"] + (0.0 if excluded else t["callbacks_connected"])
+
+    def answered_or_connected(t: Totals) -> np.ndarray:
+        return t["answered"] + (0.0 if excluded else t["callbacks_connected"])
+
     sl_denominators: dict[str, tuple[Callable[[Totals], np.ndarray], str]] = {
         "offered": (
-            _field("offered"),
+            inbound,
             "offered contacts (abandons before the threshold count as not within)",
         ),
-        "answered": (_field("answered"), "answered contacts"),
+        "answered": (answered_or_connected, "answered contacts"),
         "exclude_short_abandons": (
-            lambda t: t["offered"] - t["short_abandons"],
+            lambda t: inbound(t) - t["short_abandons"],
             "offered contacts less those abandoning before short_abandon_s",
         ),
     }
     sl_denominator, sl_text = sl_denominators[service_level_definition]
+    callback_note = (
+        "; calls that accepted a callback are left out"
+        if excluded
+        else "; a call that accepted a callback counts as answered once the callback connects"
+    )
 
     def paid_hours(t: Totals) -> np.ndarray:
         return (t["paid_s"] + t["paid_after_close_s"]) / 3600.0
@@ -79,17 +106,35 @@ def kpi_definitions(service_level_definition: str, telephony_minute_cost: float)
     f = _field
     table: list[tuple[str, str, Fn, Fn | None]] = [
         # name, definition, numerator, denominator (None: a level, per replication)
-        ("offered", "contacts arriving in the counted window, per replication", f("offered"), None),
+        (
+            "offered",
+            "inbound contacts (first calls, redials, recontacts) arriving in the counted"
+            " window, per replication",
+            f("offered"),
+            None,
+        ),
+        (
+            "offered_callback",
+            "callbacks owed (accepted offers), per replication",
+            f("offered_callback"),
+            None,
+        ),
+        (
+            "offered_voicemail_return",
+            "voicemails to return, per replication",
+            f("offered_voicemail_return"),
+            None,
+        ),
         ("offered_first", "first calls offered, per replication", f("offered_first"), None),
         ("offered_redial", "redials offered, per replication", f("offered_redial"), None),
         ("offered_recontact", "recontacts offered, per replication", f("offered_recontact"), None),
         (
             "abandon_rate",
-            "abandoned while waiting for an agent / offered",
+            "abandoned while waiting for an agent / offered" + callback_note,
             f("abandoned"),
-            f("offered"),
+            inbound,
         ),
-        ("blocked_rate", "refused for lack of lines / offered", f("blocked"), f("offered")),
+        ("blocked_rate", "refused for lack of lines / offered", f("blocked"), inbound),
         (
             "balk_rate",
             "hung up at once on finding every agent busy / offered",
@@ -104,8 +149,8 @@ def kpi_definitions(service_level_definition: str, telephony_minute_cost: float)
         ),
         (
             "service_level",
-            f"answered within the threshold (total wait) / {sl_text}",
-            f("answered_within"),
+            f"answered within the threshold (total wait) / {sl_text}" + callback_note,
+            within,
             sl_denominator,
         ),
         (
@@ -225,6 +270,79 @@ def kpi_definitions(service_level_definition: str, telephony_minute_cost: float)
             "pressed 0 for a person / contacts that entered the IVR",
             f("zero_outs"),
             f("ivr_entered"),
+        ),
+        (
+            "callback_offered_rate",
+            "offered a callback / offered",
+            f("callback_offered"),
+            f("offered"),
+        ),
+        (
+            "callback_accept_rate",
+            "accepted / offered a callback",
+            f("callback_accepted"),
+            f("callback_offered"),
+        ),
+        (
+            "callback_success_rate",
+            "callbacks that reached the caller / callbacks owed",
+            f("callbacks_connected"),
+            f("offered_callback"),
+        ),
+        (
+            "callback_delay_s",
+            "from accepting the offer to talking, connected callbacks (s)",
+            f("callback_delay_s"),
+            f("callbacks_connected"),
+        ),
+        (
+            "callbacks_outside_hours",
+            "calls placed outside the caller's local calling hours, per replication",
+            f("outside_hours"),
+            None,
+        ),
+        ("voicemail_rate", "sent to leave a message / offered", f("voicemails"), f("offered")),
+        (
+            "voicemail_success_rate",
+            "messages whose caller was reached / messages returned",
+            f("voicemails_connected"),
+            f("offered_voicemail_return"),
+        ),
+        (
+            "voicemail_reach_s",
+            "from the end of the message to talking with the caller (s)",
+            f("voicemail_reach_s"),
+            f("voicemails_connected"),
+        ),
+        (
+            "backoffice_s",
+            "agent time listening to messages and dialling, per callback or voicemail owed (s)",
+            f("backoffice_s"),
+            lambda t: t["offered_callback"] + t["offered_voicemail_return"],
+        ),
+        (
+            "announce_error_s",
+            "announced minus actual wait, answered callers who heard an announcement (s)",
+            f("announce_error_s"),
+            f("announced_answered"),
+        ),
+        (
+            "delighted_rate",
+            "answered sooner than announced / answered after an announcement",
+            f("delighted"),
+            f("announced_answered"),
+        ),
+        (
+            "disappointed_rate",
+            "answered later than announced / answered after an announcement",
+            f("disappointed"),
+            f("announced_answered"),
+        ),
+        (
+            "announce_balk_rate",
+            "hung up on hearing the announced wait / offered",
+            f("announce_balked"),
+            f("offered"),
         ),
         (
             "occupancy",

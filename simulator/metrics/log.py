@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import IntEnum, IntFlag
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,14 @@ class Outcome(IntEnum):
     """Hung up in the IVR (its IVR patience ran out)."""
     SELF_SERVED = 6
     """Resolved by self-service in the IVR."""
+    CALLBACK_ACCEPTED = 7
+    """Accepted a callback offer and hung up (the callback is a contact of its own)."""
+    VOICEMAIL = 8
+    """Left a message (the agent's return call is a contact of its own)."""
+    ANNOUNCE_BALKED = 9
+    """Heard an announced wait longer than they would wait and hung up at once."""
+    UNREACHED = 10
+    """A callback or voicemail return whose every attempt went unanswered."""
 
 
 class Origin(IntEnum):
@@ -57,6 +66,10 @@ class Origin(IntEnum):
     """A caller calling again after abandoning, balking or being blocked."""
     RECONTACT = 2
     """A caller calling again because the problem was not resolved."""
+    CALLBACK = 3
+    """The centre calling back a caller who accepted a callback (outbound)."""
+    VOICEMAIL_RETURN = 4
+    """The centre returning a voicemail (outbound)."""
 
 
 class Flag(IntFlag):
@@ -78,6 +91,10 @@ class Flag(IntFlag):
     """Was escalated to the supervisors' or managers' queue."""
     IVR = 128
     """Went through the IVR."""
+    CALLBACK_OFFERED = 256
+    """Was offered a callback."""
+    FOLLOWS_FIRST_CALL = 512
+    """A callback or voicemail return owed to a first call (it continues that contact)."""
 
 
 PATH_HOPS = 8
@@ -126,11 +143,18 @@ CONTACT_DTYPE = np.dtype(
         ("transfers", "i1"),
         ("explanations", "i1"),
         ("repeats", "i1"),
-        ("flags", "u1"),
+        ("flags", "u2"),
         ("hops", "i1"),
         ("path", "u8"),
         ("authority_at", "f8"),
         ("handoff", "f8"),
+        ("tz_h", "f4"),
+        ("attempts", "i1"),
+        ("outside_hours", "i1"),
+        ("dialled_at", "f8"),
+        ("backoffice", "f8"),
+        ("predicted", "f8"),
+        ("announced", "f8"),
     ]
 )
 """Columns of the log. Times are seconds since midnight of day 0 on the site clock.
@@ -140,38 +164,16 @@ queue or an agent, and the indices -1. ``wait`` adds up the waits in every queue
 ``talk`` is the serving agents' time (explaining included), ``handoff`` the time a first
 agent spent holding and briefing in warm transfers; ``explanations`` counts every telling
 of the story, ``repeats`` those beyond the caller's first; ``authority_at`` is when the
-caller first reached someone who can decide."""
+caller first reached someone who can decide. For callbacks and voicemail returns
+(outbound), ``arrival`` is the request (or the end of the message), ``answer`` the
+connection, ``attempts`` the dials, ``outside_hours`` those placed outside the caller's
+local calling hours, ``dialled_at`` the last dial, ``backoffice`` the agent time spent
+listening and dialling; ``tz_h`` is the caller's time zone (hours from the site clock);
+``predicted`` the wait estimate at the first queue and ``announced`` what the caller was
+told (NaN when none)."""
 
-Row = tuple[
-    int,
-    int,
-    int,
-    int,
-    int,
-    int,
-    int,
-    float,
-    int,
-    float,
-    float,
-    float,
-    int,
-    int,
-    int,
-    float,
-    float,
-    int,
-    float,
-    int,
-    int,
-    int,
-    int,
-    int,
-    int,
-    int,
-    float,
-    float,
-]
+Row = tuple[Any, ...]
+"""One log row, fields in ``CONTACT_DTYPE`` order."""
 
 
 class ContactLog:
@@ -233,6 +235,10 @@ def contacts_frame(
     for flag in Flag:
         frame[str(flag.name).lower()] = (rows["flags"] & int(flag)) != 0
     frame["path"] = [decode_path(int(code), queue_names) for code in rows["path"]]
+    local = (rows["dialled_at"] + rows["tz_h"] * 3600.0) % 86400.0
+    frame["dialled_local"] = [
+        "" if np.isnan(t) else f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}" for t in local
+    ]
     frame = frame.drop(columns="flags")
 
     def names(codes: np.ndarray, labels: list[str]) -> pd.Categorical[str]:

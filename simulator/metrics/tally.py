@@ -55,6 +55,23 @@ CONTACT_FIELDS = (
     "misrouted",
     "zero_outs",
     "self_served",
+    "offered_callback",
+    "offered_voicemail_return",
+    "callback_offered",
+    "callback_accepted",
+    "callbacks_connected",
+    "callback_delay_s",
+    "outside_hours",
+    "voicemails",
+    "voicemails_connected",
+    "voicemail_reach_s",
+    "unreached",
+    "backoffice_s",
+    "announced_answered",
+    "announce_error_s",
+    "delighted",
+    "disappointed",
+    "announce_balked",
 )
 """Per (interval, call type) counts and sums over counted contacts, by arrival interval."""
 
@@ -107,12 +124,24 @@ class Tally:
         ) * self.n_call_types + rows["call_type"]
         size = self.n_intervals * self.n_call_types
         outcome = rows["outcome"]
-        answered = outcome == Outcome.ANSWERED
+        origin = rows["origin"]
+        # Inbound contacts are callers on the line; callbacks and voicemail returns are
+        # outbound work the centre owes them, counted in KPIs of their own.
+        inbound = origin <= Origin.RECONTACT
+        callback = origin == Origin.CALLBACK
+        returned = origin == Origin.VOICEMAIL_RETURN
+        connected = outcome == Outcome.ANSWERED
+        answered = inbound & connected
         abandoned = outcome == Outcome.ABANDONED
-        reached = ~np.isnan(rows["queue_entry"])
+        reached = inbound & ~np.isnan(rows["queue_entry"])
         wait_answered = np.where(answered, rows["wait"], 0.0)
         wait_all = np.where(reached, rows["wait"], 0.0)
-        line_s = np.where(outcome == Outcome.BLOCKED, 0.0, rows["end"] - rows["arrival"])
+        line_s = np.where(
+            inbound & (outcome != Outcome.BLOCKED), rows["end"] - rows["arrival"], 0.0
+        )
+        announced = answered & ~np.isnan(rows["announced"])
+        announce_error = np.where(announced, rows["announced"] - rows["wait"], 0.0)
+        reach_s = np.where(connected & ~inbound, rows["answer"] - rows["arrival"], 0.0)
         served_elsewhere = answered & (rows["served_queue"] != rows["queue"]) & (rows["hops"] == 1)
         flags = rows["flags"]
         resolved = (flags & Flag.RESOLVED) != 0
@@ -122,7 +151,7 @@ class Tally:
         ivr_end = np.where(reached, rows["queue_entry"], rows["end"])
         left_ivr = in_ivr & (outcome != Outcome.IVR_ABANDONED) & (outcome != Outcome.SELF_SERVED)
         values = {
-            "offered": None,
+            "offered": inbound,
             "offered_first": rows["origin"] == Origin.FIRST,
             "offered_redial": rows["origin"] == Origin.REDIAL,
             "answered": answered,
@@ -146,7 +175,9 @@ class Tally:
             "repeats": rows["repeats"],
             "ping_pong": (flags & Flag.PING_PONG) != 0,
             "resolved": resolved,
-            "first_resolved": resolved & (rows["origin"] == Origin.FIRST),
+            # A callback or voicemail return continues the first call it is owed to.
+            "first_resolved": resolved
+            & ((origin == Origin.FIRST) | ((flags & Flag.FOLLOWS_FIRST_CALL) != 0)),
             "offered_recontact": rows["origin"] == Origin.RECONTACT,
             "needs_authority": needs_authority,
             "reached_authority": reached_authority,
@@ -162,6 +193,23 @@ class Tally:
             "misrouted": (flags & Flag.MISROUTED) != 0,
             "zero_outs": (flags & Flag.ZERO_OUT) != 0,
             "self_served": outcome == Outcome.SELF_SERVED,
+            "offered_callback": callback,
+            "offered_voicemail_return": returned,
+            "callback_offered": (flags & Flag.CALLBACK_OFFERED) != 0,
+            "callback_accepted": outcome == Outcome.CALLBACK_ACCEPTED,
+            "callbacks_connected": callback & connected,
+            "callback_delay_s": np.where(callback, reach_s, 0.0),
+            "outside_hours": rows["outside_hours"],
+            "voicemails": outcome == Outcome.VOICEMAIL,
+            "voicemails_connected": returned & connected,
+            "voicemail_reach_s": np.where(returned, reach_s, 0.0),
+            "unreached": outcome == Outcome.UNREACHED,
+            "backoffice_s": rows["backoffice"],
+            "announced_answered": announced,
+            "announce_error_s": announce_error,
+            "delighted": announced & (announce_error > 0),
+            "disappointed": announced & (announce_error < 0),
+            "announce_balked": outcome == Outcome.ANNOUNCE_BALKED,
         }
         for field, weights in values.items():
             counts = np.bincount(

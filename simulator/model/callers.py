@@ -35,6 +35,7 @@ class FirstCalls:
     wrap: np.ndarray
     balk_draw: np.ndarray
     needs_authority: np.ndarray
+    tz: np.ndarray
 
     def __len__(self) -> int:
         return len(self.time)
@@ -62,6 +63,7 @@ class _CallTypeStreams:
         self.wrap = streams.generator("wrap", j)
         self.balk = streams.generator("balk", j)
         self.authority = streams.generator("authority", j)
+        self.timezone = streams.generator("timezone", j)
 
 
 def first_calls_by_day(scenario: Scenario, streams: Streams) -> Iterator[FirstCalls]:
@@ -71,6 +73,7 @@ def first_calls_by_day(scenario: Scenario, streams: Streams) -> Iterator[FirstCa
         _CallTypeStreams(ct, j, cal.days, streams) for j, ct in enumerate(scenario.call_types)
     ]
     expected = [ct.volume.expected_per_interval(cal) for ct in scenario.call_types]
+    zones, shares = scenario.callers.timezone_offsets()
     for day in range(cal.days):
         parts: list[tuple[np.ndarray, ...]] = []
         for s, volume in zip(per_type, expected, strict=True):
@@ -91,6 +94,9 @@ def first_calls_by_day(scenario: Scenario, streams: Streams) -> Iterator[FirstCa
                     ct.wrap_up.sample(s.wrap, n) if ct.wrap_up is not None else np.zeros(n),
                     s.balk.random(n),
                     s.authority.random(n) < ct.needs_authority,
+                    s.timezone.choice(zones, n, p=shares)
+                    if len(zones) > 1
+                    else np.full(n, zones[0]),
                 )
             )
         columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
@@ -143,6 +149,7 @@ class JourneyDraws:
     """
 
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
+        self._streams = streams
         self._rng = streams.generator("journey", "times")
         self.uniform = BufferedDraws(streams.generator("journey", "choices").random)
         self.resolve = BufferedDraws(streams.generator("journey", "resolve").random)
@@ -170,6 +177,10 @@ class JourneyDraws:
                 _buffered(ct.patience, streams.generator("journey", "patience", j))
             )
             self.handle.append(_buffered(ct.handle_time, streams.generator("journey", "handle", j)))
+
+    def buffered(self, dist: object, purpose: str) -> BufferedDraws:
+        """Batched draws of ``dist`` from a stream of their own (``purpose`` names it)."""
+        return _buffered(dist, self._streams.generator("journey", purpose))
 
     def sample(self, dist: object) -> float:
         """One draw of ``dist`` (self-service times: rare enough to draw one at a time)."""

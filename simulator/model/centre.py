@@ -19,12 +19,14 @@ import simpy
 
 from simulator.metrics.log import ContactLog, Flag, Origin, Outcome, encode_path
 from simulator.model.agents import Agent, AgentGroup
+from simulator.model.callbacks import CallbackDesk
 from simulator.model.callers import JourneyDraws, RedialDraws
-from simulator.model.contact import DONE, IN_IVR, SERVING, WAITING, Contact
+from simulator.model.contact import DONE, IN_IVR, INBOUND, SERVING, WAITING, Contact
 from simulator.model.events import Wakeup
 from simulator.model.ivr import IvrRouter
 from simulator.model.journey import RESOLVED, UNRESOLVED, JourneyRules
 from simulator.model.queues import ContactQueue
+from simulator.model.waits import WaitEstimator
 from simulator.policies.routing import RoutingPolicy
 from simulator.policies.transfers import make_transfer_mode
 from simulator.scenario import Scenario
@@ -41,6 +43,14 @@ _MISROUTED = int(Flag.MISROUTED)
 _ZERO_OUT = int(Flag.ZERO_OUT)
 _ESCALATED = int(Flag.ESCALATED)
 _IVR = int(Flag.IVR)
+_CALLBACK_OFFERED = int(Flag.CALLBACK_OFFERED)
+_FOLLOWS_FIRST = int(Flag.FOLLOWS_FIRST_CALL)
+_TIME_TOLERANCE = 1e-7
+"""Seconds by which a wake-up may precede the time it was set for (``now + (t - now)``)."""
+_NO_CALL_AGAIN = frozenset(
+    {Outcome.SELF_SERVED, Outcome.CALLBACK_ACCEPTED, Outcome.VOICEMAIL, Outcome.UNREACHED}
+)
+"""Outcomes after which the caller does not call again (helped, or waiting for the centre)."""
 
 
 class Centre:
@@ -93,6 +103,23 @@ class Centre:
             else 0.0
         )
         self.case_history = scenario.callers.case_history
+        queue_groups = [
+            [g for g, group in enumerate(scenario.agent_groups) if q.name in group.skills]
+            for q in scenario.queues
+        ]
+        self.estimator = WaitEstimator(scenario, queue_groups)
+        self.desk = CallbackDesk(self, scenario, draws)
+        self.predicts = (
+            scenario.callback is not None
+            or (
+                scenario.voicemail is not None
+                and scenario.voicemail.when_expected_wait_s_over is not None
+            )
+            or self.estimator.announcing
+        )
+        vm = scenario.voicemail
+        self.voicemail_after_s = vm.after_wait_s if vm is not None else None
+        self.voicemail_when_closed = vm is not None and vm.when_closed
         self.lines_busy = 0
         self.in_system = 0
         self.closed = True
@@ -111,13 +138,17 @@ class Centre:
         # The clock, not the planned time: ``now + (t - now)`` may differ from ``t`` by an ulp.
         contact.arrival = now = self.env.now
         if self.lines_busy == self.lines:
-            self._end(contact, Outcome.BLOCKED, now)
+            self.end(contact, Outcome.BLOCKED, now)
             self._maybe_call_again(contact, Outcome.BLOCKED, now)
             return
         self.lines_busy += 1
         self.in_system += 1
+        if self.voicemail_when_closed and not self.is_open(now):
+            contact.state = IN_IVR
+            self.desk.take_message(contact, now)
+            return
         if self.ivr is None:
-            self._enter_queue(contact, contact.target, now, first=True)
+            self.enter_queue(contact, contact.target, now, first=True)
             return
         outcome = self.ivr.route(contact.target)
         contact.state = IN_IVR
@@ -136,15 +167,15 @@ class Centre:
 
     def _on_ivr_done(self, event: simpy.Event) -> None:
         contact = cast(Contact, event.value)
-        self._enter_queue(contact, contact.queue, self.env.now, first=True)
+        self.enter_queue(contact, contact.queue, self.env.now, first=True)
 
     def _on_ivr_abandon(self, event: simpy.Event) -> None:
-        self._hang_up(cast(Contact, event.value), Outcome.IVR_ABANDONED, self.env.now)
+        self.hang_up(cast(Contact, event.value), Outcome.IVR_ABANDONED, self.env.now)
 
     def _on_self_served(self, event: simpy.Event) -> None:
         contact = cast(Contact, event.value)
         contact.resolved = True
-        self._hang_up(contact, Outcome.SELF_SERVED, self.env.now)
+        self.hang_up(contact, Outcome.SELF_SERVED, self.env.now)
 
     def _on_call_again(self, event: simpy.Event) -> None:
         self.arrive(cast(Contact, event.value))
@@ -152,6 +183,8 @@ class Centre:
     def _maybe_call_again(self, contact: Contact, outcome: Outcome, now: float) -> None:
         """Redial after not getting through; recontact after an unresolved conversation."""
         draws = self.redials
+        if outcome in _NO_CALL_AGAIN:
+            return
         if outcome == Outcome.ANSWERED:
             if contact.resolved or not self.recontact_probability:
                 return
@@ -166,7 +199,9 @@ class Centre:
             return
         else:
             origin, delay = Origin.REDIAL, draws.delay.next()
-        when = self.next_open_time(now + delay)
+        due = now + delay
+        closed_message = self.voicemail_when_closed and not self.is_open(due)
+        when = due if closed_message and due < self.horizon_end else self.next_open_time(due)
         if when is None:
             return
         j = contact.call_type
@@ -185,6 +220,7 @@ class Centre:
             draws.wrap[j].next(),
             draws.balk[j].next(),
             contact.needs_authority,
+            contact.tz,
         )
         again.told_before = contact.told_before
         again.story_known = origin == Origin.RECONTACT and self.case_history
@@ -192,11 +228,15 @@ class Centre:
 
     # --- queues ---------------------------------------------------------------------------
 
-    def _enter_queue(self, contact: Contact, queue: int, now: float, first: bool) -> None:
-        """Join ``queue``: answered at once, balk (first queue only), or wait."""
+    def enter_queue(
+        self, contact: Contact, queue: int, now: float, first: bool, retry: bool = False
+    ) -> None:
+        """Join ``queue``: answered at once, or (first queue only) offered a callback, sent
+        to voicemail, told the wait, balk; or wait.
+        """
         if first:
             contact.queue_entry = now
-        else:
+        elif not retry:
             path = contact.path
             if path is None:
                 path = contact.path = [contact.queue]
@@ -209,33 +249,91 @@ class Centre:
         if group >= 0:
             self._answer(contact, self.groups[group].take_idle(now), queue, now)
             return
-        if first and contact.balk_draw < self.balk_probability[contact.call_type]:
-            contact.queue_entry = NAN
-            self._hang_up(contact, Outcome.BALKED, now)
-            return
+        inbound = contact.kind == INBOUND
+        patience = INFINITY
+        if inbound:
+            patience = contact.patience if first else self.draws.patience[contact.call_type].next()
+            if first and self._first_wait(contact, queue, patience, now):
+                return
         contact.state = WAITING
         self.queues[queue].join(contact, now)
-        patience = contact.patience if first else self.draws.patience[contact.call_type].next()
         if patience < INFINITY:
+            contact.abandon_at = now + patience
             Wakeup(self.env, patience, self._on_patience, contact)
         for after_s, step in self.overflow[queue]:
-            Wakeup(self.env, after_s, step, contact)
+            Wakeup(self.env, after_s, step, (contact, contact.visit))
+        if inbound and first and self.voicemail_after_s is not None:
+            Wakeup(
+                self.env, self.voicemail_after_s, self._on_voicemail_due, (contact, contact.visit)
+            )
 
-    def _on_patience(self, event: simpy.Event) -> None:
-        contact = cast(Contact, event.value)
-        if contact.state != WAITING:
+    def _first_wait(self, contact: Contact, queue: int, patience: float, now: float) -> bool:
+        """A caller who must wait at the first queue: balk, take a callback, go to voicemail,
+        or hear the announced wait. True when the caller is no longer waiting on the line.
+        """
+        if contact.balk_draw < self.balk_probability[contact.call_type]:
+            contact.queue_entry = NAN
+            self.hang_up(contact, Outcome.BALKED, now)
+            return True
+        if not self.predicts:
+            return False
+        estimator = self.estimator
+        estimate = estimator.estimate(queue, contact.call_type, self.queues, self.groups)
+        contact.predicted = estimate
+        if self.desk.offer_callback(contact, queue, estimate, now):
+            return True
+        if self.desk.wants_voicemail(estimate):
+            contact.state = IN_IVR
+            self.desk.take_message(contact, now)
+            return True
+        if estimator.announcing:
+            announced = estimate * estimator.announce_factor
+            contact.announced = announced
+            if announced > patience:
+                self.hang_up(contact, Outcome.ANNOUNCE_BALKED, now)
+                return True
+            if announced < patience:
+                Wakeup(self.env, announced, self._on_announced_time, (contact, contact.visit + 1))
+        return False
+
+    def _on_announced_time(self, event: simpy.Event) -> None:
+        """Still waiting when the announced wait has passed: the caller grows less patient."""
+        contact, visit = cast(tuple[Contact, int], event.value)
+        if contact.state != WAITING or contact.visit != visit:
+            return
+        now = self.env.now
+        left = (contact.abandon_at - now) * self.estimator.patience_after_overrun
+        if left < INFINITY:
+            contact.abandon_at = now + left
+            Wakeup(self.env, left, self._on_patience, contact)
+
+    def _on_voicemail_due(self, event: simpy.Event) -> None:
+        contact, visit = cast(tuple[Contact, int], event.value)
+        if contact.state != WAITING or contact.visit != visit:
             return
         now = self.env.now
         self._leave_queues(contact, now)
         contact.wait += now - contact.joined_at
+        contact.state = IN_IVR
+        self.desk.take_message(contact, now)
+
+    def _on_patience(self, event: simpy.Event) -> None:
+        contact = cast(Contact, event.value)
+        now = self.env.now
+        if contact.state != WAITING or now < contact.abandon_at - _TIME_TOLERANCE:
+            return  # answered, or a patience of an earlier wait, or cut short meanwhile
+        self._leave_queues(contact, now)
+        contact.wait += now - contact.joined_at
         self._release_holder(contact, now)
-        self._hang_up(contact, Outcome.ABANDONED, now)
+        self.hang_up(contact, Outcome.ABANDONED, now)
         if self.closed:
             self._check_drained(now)
 
     def _overflow_step(self, to: int) -> Callable[[simpy.Event], None]:
         def step(event: simpy.Event) -> None:
-            self._overflow(cast(Contact, event.value), to)
+            contact, visit = cast(tuple[Contact, int], event.value)
+            if contact.visit == visit:
+                self._overflow(contact, to)
 
         return step
 
@@ -266,18 +364,26 @@ class Centre:
     # --- conversations --------------------------------------------------------------------
 
     def _answer(self, contact: Contact, agent: Agent, queue: int, now: float) -> None:
-        """An agent takes the contact: briefing (warm), the story if untold, then the talk."""
+        """An agent reaches the contact: talk to a caller, or dial for a callback task."""
         contact.state = SERVING
-        if contact.legs == 0:
-            contact.answer = now
-            contact.wait += now - contact.joined_at
-            duration = contact.handle
-        else:
-            contact.wait += now - contact.joined_at
-            duration = self.draws.handle[contact.call_type].next()
-        contact.legs += 1
+        waited = now - contact.joined_at
+        contact.wait += waited
         contact.agent = agent
         contact.served_queue = queue
+        if contact.kind != INBOUND:
+            self.desk.dial(contact, agent, queue, now)
+            return
+        self.estimator.served(queue, waited)
+        self.converse(contact, agent, queue, now)
+
+    def converse(self, contact: Contact, agent: Agent, queue: int, now: float) -> None:
+        """A conversation: briefing (warm), the story if untold, then the talk."""
+        if contact.legs == 0:
+            contact.answer = now
+            duration = contact.handle
+        else:
+            duration = self.draws.handle[contact.call_type].next()
+        contact.legs += 1
         g = agent.group
         rules = self.rules
         not_yet = contact.authority_at != contact.authority_at  # NaN: authority not reached
@@ -315,8 +421,8 @@ class Centre:
             return
         if self.rules.always_resolved:
             contact.resolved = True
-            self._hang_up(contact, Outcome.ANSWERED, now)
-            self._after_work(agent, contact.wrap, now)
+            self.hang_up(contact, Outcome.ANSWERED, now)
+            self.after_work(agent, contact.wrap, now)
             return
         draws = self.draws
         step = self.rules.after_leg(
@@ -335,8 +441,8 @@ class Centre:
             self._transfer(contact, agent, step, now)
             return
         contact.resolved = step == RESOLVED
-        self._hang_up(contact, Outcome.ANSWERED, now)
-        self._after_work(agent, contact.wrap, now)
+        self.hang_up(contact, Outcome.ANSWERED, now)
+        self.after_work(agent, contact.wrap, now)
 
     def _transfer(self, contact: Contact, agent: Agent, to: int, now: float) -> None:
         """Pass the contact to queue ``to`` the way the transfer mode says."""
@@ -347,8 +453,8 @@ class Centre:
             contact.holder = agent
             contact.handoff -= now  # the holder's time is counted when released
         else:
-            self._after_work(agent, contact.wrap, now)
-        self._enter_queue(contact, to, now, first=False)
+            self.after_work(agent, contact.wrap, now)
+        self.enter_queue(contact, to, now, first=False)
 
     def _release_holder(self, contact: Contact, now: float) -> None:
         """A warm transfer ended without a handover (the caller hung up): free the holder."""
@@ -356,22 +462,22 @@ class Centre:
             contact.handoff += now
             holder = cast(Agent, contact.holder)
             contact.holder = None
-            self._after_work(holder, contact.wrap, now)
+            self.after_work(holder, contact.wrap, now)
 
     def _on_handoff_done(self, event: simpy.Event) -> None:
-        self._after_work(cast(Agent, event.value), 0.0, self.env.now)
+        self.after_work(cast(Agent, event.value), 0.0, self.env.now)
 
-    def _after_work(self, agent: Agent, wrap: float, now: float) -> None:
+    def after_work(self, agent: Agent, wrap: float, now: float) -> None:
         """The agent's part is over: wrap up, then take the next contact."""
         if wrap > 0.0:
             Wakeup(self.env, wrap, self._on_wrap_end, agent)
         else:
-            self._next_work(agent, now)
+            self.next_work(agent, now)
 
     def _on_wrap_end(self, event: simpy.Event) -> None:
-        self._next_work(cast(Agent, event.value), self.env.now)
+        self.next_work(cast(Agent, event.value), self.env.now)
 
-    def _next_work(self, agent: Agent, now: float) -> None:
+    def next_work(self, agent: Agent, now: float) -> None:
         """A freed agent takes the next contact the routing policy picks, or goes idle."""
         group = self.groups[agent.group]
         if not group.to_leave:
@@ -398,13 +504,16 @@ class Centre:
 
     # --- endings --------------------------------------------------------------------------
 
-    def _hang_up(self, contact: Contact, outcome: Outcome, now: float) -> None:
-        self.lines_busy -= 1
-        self.in_system -= 1
-        self._end(contact, outcome, now)
+    def hang_up(self, contact: Contact, outcome: Outcome, now: float) -> None:
+        """The contact ends (a caller frees the line) and may call again later."""
+        if contact.kind == INBOUND:
+            self.lines_busy -= 1
+            self.in_system -= 1
+        self.end(contact, outcome, now)
         self._maybe_call_again(contact, outcome, now)
 
-    def _end(self, contact: Contact, outcome: Outcome, now: float) -> None:
+    def end(self, contact: Contact, outcome: Outcome, now: float) -> None:
+        """Log the contact's row: the facts every KPI is computed from."""
         contact.state = DONE
         agent = cast(Agent | None, contact.agent)
         flags = (  # plain ints: IntFlag arithmetic costs a microsecond per operation
@@ -416,6 +525,8 @@ class Centre:
             + _ZERO_OUT * contact.zero_out
             + _ESCALATED * contact.escalated
             + (_IVR if self.ivr is not None and outcome != Outcome.BLOCKED else 0)
+            + _CALLBACK_OFFERED * contact.callback_offered
+            + _FOLLOWS_FIRST * contact.follows_first
         )
         reached = contact.queue_entry == contact.queue_entry  # not NaN: joined a queue
         if contact.path is not None:
@@ -452,6 +563,13 @@ class Centre:
                 path,
                 contact.authority_at,
                 contact.handoff,
+                contact.tz,
+                contact.attempts,
+                contact.outside_hours,
+                contact.dialled_at,
+                contact.backoffice,
+                contact.predicted,
+                contact.announced,
             )
         )
 
@@ -463,6 +581,19 @@ class Centre:
         day = int(t // cal.day_s)
         interval = int((t - day * cal.day_s - cal.open_s) // cal.interval_s)
         return day, min(max(interval, 0), cal.intervals_per_day - 1)
+
+    @property
+    def horizon_end(self) -> float:
+        """Close of the last day."""
+        cal = self.calendar
+        return (cal.days - 1) * cal.day_s + cal.close_s
+
+    def is_open(self, t: float) -> bool:
+        """Whether site time ``t`` is within opening hours of a calendar day."""
+        cal = self.calendar
+        day = int(t // cal.day_s)
+        in_day = t - day * cal.day_s
+        return day < cal.days and cal.open_s <= in_day < cal.close_s
 
     def next_open_time(self, t: float) -> float | None:
         """``t`` if the centre is open then, else the next opening; None past the horizon."""
@@ -490,6 +621,8 @@ class Centre:
         self.closed = True
         if disconnect:
             for contact in self.waiting_contacts():
+                if contact.kind != INBOUND:
+                    continue  # work owed to callers waits for the agents of the next day
                 self._cut_off(contact, now)
                 self._maybe_call_again(contact, Outcome.DISCONNECTED, now)
             self._send_home(now)
@@ -502,7 +635,7 @@ class Centre:
         self._release_holder(contact, now)
         self.lines_busy -= 1
         self.in_system -= 1
-        self._end(contact, Outcome.DISCONNECTED, now)
+        self.end(contact, Outcome.DISCONNECTED, now)
 
     def _check_drained(self, now: float) -> None:
         if self.in_system == 0 and not any(g.busy for g in self.groups):
@@ -524,4 +657,8 @@ class Centre:
         """Log contacts still waiting when nothing more can happen (e.g. nobody staffed)."""
         now = self.env.now
         for contact in self.waiting_contacts():
-            self._cut_off(contact, now)
+            if contact.kind != INBOUND:
+                self._leave_queues(contact, now)
+                self.end(contact, Outcome.UNREACHED, now)
+            else:
+                self._cut_off(contact, now)

@@ -6,7 +6,17 @@ a recontact or a callback is a new one.
 
 from __future__ import annotations
 
-__all__ = ["DONE", "IN_IVR", "NEW", "SERVING", "WAITING", "Contact"]
+__all__ = [
+    "CALLBACK_TASK",
+    "DONE",
+    "INBOUND",
+    "IN_IVR",
+    "NEW",
+    "SERVING",
+    "VOICEMAIL_TASK",
+    "WAITING",
+    "Contact",
+]
 
 NEW = 0
 IN_IVR = 1
@@ -15,41 +25,60 @@ SERVING = 3
 DONE = 4
 
 NAN = float("nan")
+INF = float("inf")
+
+INBOUND = 0
+"""A caller on the line."""
+CALLBACK_TASK = 1
+"""The centre must ring a caller back (accepted callback)."""
+VOICEMAIL_TASK = 2
+"""The centre must listen to a message and ring the caller back."""
 
 
 class Contact:
     """The mutable state of a contact while it is in the system; logged when it ends."""
 
     __slots__ = (
+        "abandon_at",
         "agent",
+        "announced",
         "answer",
         "arrival",
+        "attempts",
         "authority_at",
+        "backoffice",
         "balk_draw",
         "call_type",
+        "callback_offered",
         "caller",
         "day",
+        "dialled_at",
         "escalated",
         "explanations",
         "extra_queues",
+        "follows_first",
         "handle",
         "handoff",
         "holder",
         "id",
         "interval",
         "joined_at",
+        "kind",
         "legs",
         "misplaced",
         "misrouted",
         "needs_authority",
         "origin",
+        "outside_hours",
         "path",
         "patience",
         "ping_pong",
+        "predicted",
         "queue",
         "queue_entry",
         "reached_manager",
         "repeats",
+        "requested_at",
         "resolved",
         "served_queue",
         "state",
@@ -58,6 +87,7 @@ class Contact:
         "target",
         "told_before",
         "transfers",
+        "tz",
         "visit",
         "wait",
         "wrap",
@@ -79,6 +109,7 @@ class Contact:
         wrap: float,
         balk_draw: float,
         needs_authority: bool = False,
+        tz: float = 0.0,
     ) -> None:
         self.id = contact_id
         self.caller = caller
@@ -121,3 +152,15 @@ class Contact:
         self.misplaced = False
         self.misrouted = False
         self.zero_out = False
+        self.tz = tz
+        self.kind = INBOUND
+        self.abandon_at = INF
+        self.callback_offered = False
+        self.follows_first = False
+        self.requested_at = NAN
+        self.attempts = 0
+        self.outside_hours = 0
+        self.dialled_at = NAN
+        self.backoffice = 0.0
+        self.predicted = NAN
+        self.announced = NAN

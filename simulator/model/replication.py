@@ -96,9 +96,10 @@ def _arrivals(
                 calls.wrap[block].tolist(),
                 calls.balk_draw[block].tolist(),
                 calls.needs_authority[block].tolist(),
+                calls.tz[block].tolist(),
                 strict=True,
             )
-            for t, j, day, interval, patience, handle, wrap, balk, authority in columns:
+            for t, j, day, interval, patience, handle, wrap, balk, authority, tz in columns:
                 delay = t - env.now
                 if delay > 0:
                     yield env.timeout(delay)
@@ -117,6 +118,7 @@ def _arrivals(
                         wrap,
                         balk,
                         authority,
+                        tz,
                     )
                 )
                 caller += 1

@@ -31,6 +31,7 @@ from pydantic import (
 
 from simulator.distributions import Distribution, NoDistribution
 from simulator.scenario.base import NonNegative, Probability, StrictModel
+from simulator.scenario.contact_back import Announcement, Callback, Voicemail, WaitEstimate
 from simulator.scenario.csvfile import read_volume_csv
 from simulator.scenario.errors import (
     Problem,
@@ -373,6 +374,31 @@ class Callers(_Model):
         default=False,
         description="Whether the agent on a recontact knows the history (no re-explaining).",
     )
+    timezones: dict[str, Probability] = Field(
+        default_factory=lambda: {"0": 1.0},
+        description=(
+            'Caller time zones as hours relative to the site clock ("+2", "-5", "5.5") -> '
+            "share of callers; shares sum to 1."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _zones(self) -> Self:
+        for key in self.timezones:
+            try:
+                hours = float(key)
+            except ValueError:
+                raise ValueError(f"time zone {key!r} is not a number of hours like +2") from None
+            if not -14 <= hours <= 14:
+                raise ValueError(f"time zone {key!r} is not between -14 and +14 hours")
+        total = sum(self.timezones.values())
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"time zone shares sum to {total:g}, not 1")
+        return self
+
+    def timezone_offsets(self) -> tuple[list[float], list[float]]:
+        """Offsets in hours and their shares."""
+        return [float(k) for k in self.timezones], list(self.timezones.values())
 
 
 # --------------------------------------------------------------------------- supply
@@ -559,6 +585,14 @@ class Scenario(_Model):
     )
     proactive_updates: ProactiveUpdates = Field(
         default_factory=ProactiveUpdates, description="Proactive status updates."
+    )
+    wait_estimate: WaitEstimate = Field(
+        default_factory=WaitEstimate, description="How a caller's wait is estimated."
+    )
+    callback: Callback | None = Field(default=None, description="Callback offers.")
+    voicemail: Voicemail | None = Field(default=None, description="Voicemail.")
+    announcement: Announcement = Field(
+        default_factory=Announcement, description="Delay announcements."
     )
 
     @classmethod

@@ -1,0 +1,172 @@
+"""Scenario models for callbacks, voicemail, delay announcements and wait estimates
+(DESIGN §2 phenomena 3, 4 and 6; §4 keys ``callback``, ``voicemail``, ``announcement``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from simulator.distributions import Deterministic, Distribution, Exponential
+from simulator.scenario.base import NonNegative, Probability, StrictModel
+
+__all__ = [
+    "Announcement",
+    "AnswerProbability",
+    "Callback",
+    "Voicemail",
+    "WaitEstimate",
+]
+
+
+class WaitEstimate(StrictModel):
+    """How the centre estimates a newly arriving caller's wait (for offers and announcements).
+
+    ``queue_length``: (callers waiting ahead + 1) x mean service time / agents on duty who
+    can serve the queue — the classic estimator (Whitt 1999, "Predicting queueing delays").
+    ``last_delay``: the wait of the last caller to reach an agent from that queue (the
+    delay-history estimator of Ibrahim & Whitt 2009).
+    """
+
+    predictor: Literal["queue_length", "last_delay"] = Field(
+        default="queue_length", description="The wait predictor."
+    )
+
+
+class AnswerProbability(StrictModel):
+    """Chance a called-back customer answers: ``at_zero_delay x 0.5^(delay / half_life)``."""
+
+    at_zero_delay: Probability = Field(
+        default=0.95, description="Chance of answering a callback placed at once."
+    )
+    half_life_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        description="Delay after which that chance has halved (the caller found a competitor).",
+    )
+
+
+def _clock_minutes(value: str) -> int:
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f'{value!r} is not a time "HH:MM"')
+    total = int(hours) * 60 + int(minutes)
+    if not 0 <= total <= 24 * 60 or int(minutes) >= 60:
+        raise ValueError(f'{value!r} is not a time between "00:00" and "24:00"')
+    return total
+
+
+class _Dialling(StrictModel):
+    """Rules for ringing a customer back (callbacks and voicemail returns)."""
+
+    calling_hours_local: tuple[str, str] = Field(
+        default=("09:00", "21:00"),
+        description='Window ["HH:MM", "HH:MM"] in which a customer may be rung, in their time.',
+    )
+    clock: Literal["caller_local", "site"] = Field(
+        default="caller_local",
+        description=(
+            "Whose clock the window is read on: `caller_local` (right) or `site` (the "
+            "misconfiguration that rings customers in other time zones at night)."
+        ),
+    )
+    answer_probability: AnswerProbability = Field(
+        default_factory=AnswerProbability, description="How answering decays with the delay."
+    )
+    max_attempts: int = Field(default=3, ge=1, le=20, description="Attempts before giving up.")
+    retry_after_s: NonNegative = Field(
+        default=600.0, description="Time between unanswered attempts (seconds)."
+    )
+    dial_time: Distribution = Field(
+        default_factory=lambda: Deterministic(value=20.0),
+        description="Agent time per attempt: dialling and ringing (seconds).",
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> Self:
+        start, end = (_clock_minutes(t) for t in self.calling_hours_local)
+        if end <= start:
+            raise ValueError("calling_hours_local must end after it starts")
+        return self
+
+    def window_s(self) -> tuple[float, float]:
+        """Calling window as seconds after local midnight."""
+        start, end = (_clock_minutes(t) * 60.0 for t in self.calling_hours_local)
+        return start, end
+
+
+class Callback(_Dialling):
+    """Offering to call the customer back instead of keeping them on hold."""
+
+    offer_when_expected_wait_s: NonNegative = Field(
+        description="Offer a callback to callers whose estimated wait exceeds this (seconds)."
+    )
+    accept_probability: Probability = Field(description="Chance an offered caller accepts.")
+    mode: Literal["virtual_hold", "scheduled"] = Field(
+        default="virtual_hold",
+        description=(
+            "`virtual_hold`: the caller hangs up but keeps the place in the queue, and the "
+            "agent whose turn it is dials; `scheduled`: the callback joins the queue later."
+        ),
+    )
+    scheduled_after_s: NonNegative = Field(
+        default=1800.0, description="With mode=scheduled: delay before the callback is queued."
+    )
+    counts_in_service_level: Literal["answered_when_connected", "excluded"] = Field(
+        default="answered_when_connected",
+        description=(
+            "How an inbound call that accepted a callback enters service_level and "
+            "abandon_rate: as answered within the threshold once the callback connects "
+            "(never as an abandon), or left out of both denominators."
+        ),
+    )
+
+
+class Voicemail(_Dialling):
+    """Sending callers to leave a message; an agent listens later and calls back."""
+
+    when_expected_wait_s_over: float | None = Field(
+        default=None, ge=0, description="Send callers whose estimated wait exceeds this."
+    )
+    after_wait_s: float | None = Field(
+        default=None, ge=0, description="Send a caller still waiting after this long (seconds)."
+    )
+    when_closed: bool = Field(
+        default=True,
+        description="Redials and recontacts due while the centre is closed leave a message.",
+    )
+    message_time: Distribution = Field(
+        default_factory=lambda: Deterministic(value=45.0),
+        description="Time the caller spends leaving the message (seconds).",
+    )
+    listen_time: Distribution = Field(
+        default_factory=lambda: Deterministic(value=60.0),
+        description="Agent time to listen to a message (seconds).",
+    )
+    return_delay: Distribution = Field(
+        default_factory=lambda: Exponential(mean=7200.0),
+        description="From the message to the agent starting on it (seconds).",
+    )
+
+
+class Announcement(StrictModel):
+    """Telling a waiting caller how long the wait will be."""
+
+    mode: Literal["none", "accurate", "optimistic", "pessimistic"] = Field(
+        default="none",
+        description=(
+            "`accurate`: the estimate; `optimistic`: estimate / factor; `pessimistic`: "
+            "estimate x factor (underpromise)."
+        ),
+    )
+    factor: float = Field(default=1.3, ge=1, description="How far from the estimate.")
+    patience_after_overrun: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description=(
+            "A caller still waiting when the announced time has passed keeps this share of "
+            "their remaining patience (waiting longer than promised makes callers less patient)."
+        ),
+    )
