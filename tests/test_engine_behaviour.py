@@ -207,7 +207,7 @@ def test_handle_time_factor_scales_talk_time() -> None:
     a = simulator.run(_scenario(agent_groups=slow)).contacts()
     b = simulator.run(_scenario(agent_groups=normal)).contacts()
     both = (a["outcome"] == "answered") & (b["outcome"] == "answered")
-    np.testing.assert_allclose(a.loc[both, "talk"], 1.5 * b.loc[both, "talk"])
+    np.testing.assert_allclose(a.loc[both, "talk"], 1.5 * b.loc[both, "talk"], rtol=1e-6)
 
 
 def test_warmup_contacts_are_simulated_but_not_counted() -> None:

@@ -159,7 +159,8 @@ def _check_agents_never_double_booked(contacts: pd.DataFrame) -> None:
         served["replication"].to_numpy()[1:] == served["replication"].to_numpy()[:-1]
     )
     next_answer = served["answer"].to_numpy()[1:]
-    assert np.all(next_answer[same_agent] >= busy_until.to_numpy()[:-1][same_agent] - 1e-9)
+    # wrap is a float32 column: allow its rounding (well under a millisecond).
+    assert np.all(next_answer[same_agent] >= busy_until.to_numpy()[:-1][same_agent] - 1e-4)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -335,7 +335,7 @@ def test_an_ivr_greeting_shifts_every_wait_by_exactly_the_greeting() -> None:
     greeted = simulator.run(_ivr(greeting_s=12)).contacts()
     np.testing.assert_allclose(greeted["queue_entry"] - greeted["arrival"], 12, atol=1e-9)
     np.testing.assert_allclose(greeted["arrival"], plain["arrival"])
-    np.testing.assert_allclose(greeted["wait"], plain["wait"], atol=1e-6)
+    np.testing.assert_allclose(greeted["wait"], plain["wait"], atol=1e-3)  # float32 column
     np.testing.assert_allclose(greeted["end"] - plain["end"], 12, atol=1e-6)
 
 
