@@ -8,24 +8,40 @@ Typical use in a notebook::
     result.summary()      # KPIs with 95 % confidence intervals
     result.intervals()    # the same per interval
     result.contacts()     # one row per contact
+    simulator.compare([scenario, other])                  # paired, common random numbers
+    simulator.sweep(scenario, ["agent_groups[0].staffing=20:30:2"], out="runs/sweep")
 
 Importing the package does nothing else: no simulation, no plotting.
 """
 
-from simulator.experiment import ReplicationFailed, RunResult, run
+from simulator.experiment import (
+    Comparison,
+    ReplicationFailed,
+    RunResult,
+    SweepResult,
+    compare,
+    run,
+    sweep,
+)
 from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from simulator.staffing import staff
 
 load = load_scenario
 """Load a scenario file (YAML or TOML); raises ``ScenarioError`` with every problem found."""
 
 __all__ = [
+    "Comparison",
     "ReplicationFailed",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "SweepResult",
+    "compare",
     "load",
     "load_scenario",
     "run",
     "scenario_from_dict",
+    "staff",
+    "sweep",
 ]
 __version__ = "0.1.0"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +29,24 @@ from rich.progress import (
 from rich.table import Table
 
 from simulator.cli_erlang import erlang_app
+from simulator.cli_experiments import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    Dask,
+    MaxReplications,
+    Precision,
+    Workers,
+    precision_targets,
+    progress_callback,
+    terminate_as_interrupt,
+)
+from simulator.cli_experiments import register as register_experiment_commands
+from simulator.cli_report import report_command
+from simulator.cli_staff import staff_command
 from simulator.experiment import ReplicationFailed, RunResult, run
+from simulator.experiment.backends import BackendError
+from simulator.experiment.precision import target_status
+from simulator.experiment.runner import ExperimentProgress
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["app"]
@@ -45,6 +61,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(erlang_app, name="erlang", help="Erlang B, C and A calculators.")
+register_experiment_commands(app)
+app.command("report")(report_command)
+app.command("staff")(staff_command)
 
 stdout = Console(soft_wrap=True)
 stderr = Console(stderr=True, soft_wrap=True)
@@ -56,12 +75,16 @@ PERCENT_KPIS = {
     "disconnect_rate",
     "service_level",
     "overflow_rate",
+    "ping_pong_rate",
     "occupancy",
     "occupancy_until_last_leaves",
+    "escalation_reach",
+    "fcr",
 }
 
 
 def _fail(message: str) -> NoReturn:
+    """Print ``message`` (rich markup: escape user text) and exit with status 2."""
     stderr.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -70,13 +93,13 @@ def _load(path: Path) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as error:
-        _fail(str(error))
+        _fail(escape(str(error)))
 
 
 def _format(name: str, value: float) -> str:
     if math.isnan(value):
         return "-"
-    if name in PERCENT_KPIS or name.startswith("occupancy["):
+    if name in PERCENT_KPIS or name.endswith("_rate") or name.startswith("occupancy["):
         return f"{value * 100:.2f} %"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
@@ -90,7 +113,8 @@ def _kpi_table(result: RunResult) -> Table:
         title=f"{result.scenario.name} — {result.n} replications, seed {result.seed}",
         caption=(
             f"95 % confidence intervals over replications. Service level: within "
-            f"{sl.threshold_s:g} s, definition '{sl.definition}'."
+            f"{sl.threshold_s:g} s, definition '{sl.definition}'. KPIs undefined for this "
+            "scenario are left out; summary.json has every definition."
         ),
         box=box.SIMPLE_HEAVY,
     )
@@ -101,6 +125,8 @@ def _kpi_table(result: RunResult) -> Table:
     for name, row in summary.iterrows():
         kpi = str(name)
         hw = row["half_width"]
+        if math.isnan(row["mean"]):
+            continue  # undefined here (e.g. IVR KPIs without an IVR): see summary.json
         table.add_row(
             escape(kpi),
             _format(kpi, row["mean"]),
@@ -141,7 +167,10 @@ def run_command(
         Path | None,
         typer.Option("--out", "-o", help="Output folder (default: runs/<scenario file name>)."),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Local processes.")] = 1,
+    workers: Workers = None,
+    dask: Dask = None,
+    precision: Precision = None,
+    max_replications: MaxReplications = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     no_contacts: Annotated[
@@ -150,44 +179,53 @@ def run_command(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an output folder of another scenario.")
     ] = False,
+    report: Annotated[
+        bool, typer.Option("--report", help="Also write OUTDIR/report.html (ccsim report).")
+    ] = False,
 ) -> None:
     """Simulate a scenario: print the KPI table and write the output folder."""
     from simulator.report import OutputFolderConflict, write_run_outputs
     from simulator.report.outputs import summary_json
 
     scenario = _load(scenario_path)
-    total = scenario.replications if replications is None else replications
+    targets = precision_targets(precision)
     folder = out if out is not None else Path("runs") / scenario_path.stem
-    with _progress(quiet or as_json, total, "replications") as bar:
-        task = bar.add_task("run", total=total, rate="") if bar is not None else None
-
-        started = time.perf_counter()
-
-        def tick(done: int, total: int) -> None:
-            if bar is not None and task is not None:
-                rate = done / max(time.perf_counter() - started, 1e-9)
-                bar.update(task, completed=done, rate=f"{rate:.1f} rep/s")
-
-        try:
+    try:
+        with terminate_as_interrupt(), progress_callback(quiet or as_json, "replications") as bar:
             result = run(
                 scenario,
                 replications=replications,
                 seed=seed,
                 workers=workers,
                 keep_contacts=not no_contacts,
-                progress=tick,
+                progress=lambda done, total: bar(ExperimentProgress(0, 1, done, total)),
+                dask=dask,
+                precision=targets,
+                max_replications=max_replications,
             )
-        except ReplicationFailed as error:
-            stderr.print(f"[bold red]error:[/] {error}", highlight=False)
-            raise typer.Exit(1) from None
+    except (BackendError, ValueError) as error:
+        _fail(escape(str(error)))
+    except ReplicationFailed as error:
+        stderr.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    except KeyboardInterrupt:
+        stderr.print("[bold red]interrupted[/]: nothing was written", highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     try:
         written = write_run_outputs(result, folder, force=force)
     except OutputFolderConflict as error:
         _fail(str(error))
+    if report:
+        from simulator.report import write_report
+
+        written.append(write_report(folder))
     if as_json:
         typer.echo(json.dumps(summary_json(result), indent=2))
         return
     stdout.print(_kpi_table(result))
+    half_widths = {str(k): float(v) for k, v in result.summary()["half_width"].items()}
+    for status in target_status(half_widths, targets, result.n):
+        stdout.print(f"precision {status}", highlight=False)
     stdout.print(f"wrote {len(written)} files to {folder}/", highlight=False)
 
 

@@ -14,6 +14,7 @@ replications: with ``d_r = Y_r - R X_r``, ``se(R) = sqrt(var(d) / n) / mean(X)``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -386,6 +387,7 @@ def kpi_definitions(
     return [Kpi(name, text, numerator, denominator) for name, text, numerator, denominator in table]
 
 
+@functools.lru_cache(maxsize=256)
 def _t_quantile(n: int) -> float:
     return float(stats.t.ppf(0.975, n - 1)) if n >= 2 else float("nan")
 

@@ -1,4 +1,4 @@
-"""Writing a run's output folder: summary.json, intervals.csv, contacts, figures.
+"""Writing a run's output folder: summary.json, intervals.csv, contacts, the scenario, figures.
 
 A folder records the fingerprint of the scenario that filled it (``run.json``); a
 run of a different scenario refuses to overwrite it unless forced, so a planner
@@ -13,15 +13,18 @@ import math
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
+import yaml
 
 from simulator.experiment import RunResult
-from simulator.report.figures import interval_panel
+from simulator.report.figures import interval_panel, wait_distribution
 from simulator.scenario import Scenario, scenario_to_dict
 
 __all__ = ["OutputFolderConflict", "scenario_fingerprint", "summary_json", "write_run_outputs"]
 
 MARKER = "run.json"
+SCENARIO_HEADER = (
+    "# The scenario as run, written by ccsim (CSV paths are relative to the original file).\n"
+)
 
 
 class OutputFolderConflict(ValueError):
@@ -100,6 +103,12 @@ def write_run_outputs(result: RunResult, out: Path, force: bool = False) -> list
     keep(out / "summary.json").write_text(json.dumps(summary_json(result), indent=2))
     intervals = result.intervals()
     intervals.to_csv(keep(out / "intervals.csv"), index=False)
+    keep(out / "scenario.yaml").write_text(
+        SCENARIO_HEADER + yaml.safe_dump(scenario_to_dict(result.scenario), sort_keys=False)
+    )
+    sl = result.scenario.service_level
+    figure = interval_panel(intervals, result.scenario.name, sl.threshold_s)
+    figure.savefig(keep(out / "intervals.png"), dpi=110)
     if all(o.contact_chunks is not None for o in result.outputs):
         contacts = result.contacts()
         try:
@@ -107,9 +116,13 @@ def write_run_outputs(result: RunResult, out: Path, force: bool = False) -> list
             written.append(out / "contacts.parquet")
         except ImportError:
             contacts.to_csv(keep(out / "contacts.csv"), index=False)
-    figure = interval_panel(
-        intervals, result.scenario.name, result.scenario.service_level.threshold_s
-    )
-    figure.savefig(keep(out / "intervals.png"), dpi=110)
-    plt.close(figure)
+        figure = wait_distribution(
+            contacts,
+            sl.threshold_s,
+            definition=sl.definition,
+            short_abandon_s=sl.short_abandon_s,
+            counted_from_s=result.counted_from_s,
+            title=result.scenario.name,
+        )
+        figure.savefig(keep(out / "wait_distribution.png"), dpi=110)
     return written

@@ -1,0 +1,231 @@
+"""The Erlang answer per interval: the search's starting point and the ``--analytic`` mode.
+
+For each queue and interval the offered load is taken as stationary (the
+"stationary independent period-by-period" approximation, Green, Kolesar & Whitt
+2007, "Coping with time-varying demand when setting staffing requirements for a
+service system", *POMS* 16(1)): arrival rate λ = expected calls in the interval /
+interval length, mean service = handle time mean + wrap-up mean, exponential
+patience with the patience distribution's mean (Erlang A, Garnett, Mandelbaum &
+Reiman 2002); callers who never abandon give Erlang C. The fewest *available*
+agents meeting every target come from :mod:`simulator.analytic`; the *scheduled*
+figure divides by ``1 - shrinkage`` and rounds up.
+
+Several groups or skills: each queue's requirement, less what groups that are not
+being staffed already supply (their available agents spread evenly over their
+first-priority queues), is split over the staffed groups that serve it at their
+first priority, a group with k first-priority queues counting 1/k. This ignores the
+pooling gain of cross-skilled agents and every journey feature the formula does not
+know; :func:`formula_caveats` lists those so that the caller can warn.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simulator.analytic import (
+    agents_for_abandon_rate,
+    agents_for_asa,
+    agents_for_service_level,
+)
+from simulator.scenario import Scenario
+from simulator.staffing.targets import StaffingInfeasible, Targets
+
+__all__ = ["AnalyticStaffing", "analytic_staffing", "formula_caveats"]
+
+_ROUND_SLACK = 1e-9
+"""Tolerance when rounding scheduled agents up (so 10.0000000001 stays 10)."""
+
+
+@dataclass
+class AnalyticStaffing:
+    """The Erlang figures of a day.
+
+    Attributes
+    ----------
+    groups : names of the staffed groups.
+    scheduled : scheduled agents, shape (groups, intervals) (int64).
+    queue_agents : available agents each queue needs by formula, shape (queues, intervals).
+    load : offered load in Erlangs per queue, shape (queues, intervals).
+    caveats : features of the scenario the formula ignores.
+    """
+
+    groups: list[str]
+    scheduled: np.ndarray
+    queue_agents: np.ndarray
+    load: np.ndarray
+    caveats: list[str] = field(default_factory=list)
+
+
+def _queue_inputs(
+    scenario: Scenario,
+) -> tuple[np.ndarray, np.ndarray, list[float | None]]:
+    """Per queue: arrival rate per interval (1/s), mean service (s), mean patience (s)."""
+    cal = scenario.calendar
+    nq, ni = len(scenario.queues), cal.intervals_per_day
+    index = {q: k for k, q in enumerate(scenario.queue_names)}
+    rate = np.zeros((nq, ni))
+    work = np.zeros(nq)
+    patience_work = np.zeros(nq)
+    patience_weight = np.zeros(nq)
+    volume = np.zeros(nq)
+    for ct in scenario.call_types:
+        q = index[ct.target]
+        calls = ct.volume.expected_per_interval(cal)
+        rate[q] += calls / cal.interval_s
+        total = float(calls.sum())
+        wrap = ct.wrap_up.mean if ct.wrap_up is not None else 0.0
+        work[q] += total * (ct.handle_time.mean + wrap)
+        volume[q] += total
+        if math.isfinite(ct.patience.mean):
+            patience_work[q] += total * ct.patience.mean
+            patience_weight[q] += total
+    service = np.where(volume > 0, work / np.maximum(volume, 1e-300), 1.0)
+    patience: list[float | None] = [
+        float(patience_work[q] / patience_weight[q]) if patience_weight[q] > 0 else None
+        for q in range(nq)
+    ]
+    return rate, service, patience
+
+
+def _agents_for(
+    lam: float, es: float, patience: float | None, threshold_s: float, targets: Targets
+) -> int:
+    """Fewest available agents meeting every target in one stationary interval."""
+    if lam <= 0.0:
+        return 0
+    need = 0
+    if targets.service_level is not None:
+        need = max(
+            need,
+            agents_for_service_level(lam, es, threshold_s, targets.service_level, patience),
+        )
+    if targets.asa_s is not None:
+        need = max(need, agents_for_asa(lam, es, targets.asa_s, patience))
+    if targets.abandon_rate is not None and patience is not None:
+        need = max(need, agents_for_abandon_rate(lam, es, patience, targets.abandon_rate))
+    if targets.max_occupancy is not None:
+        need = max(need, math.ceil(lam * es / targets.max_occupancy - _ROUND_SLACK))
+    return need
+
+
+def formula_caveats(scenario: Scenario, staffed: list[str]) -> list[str]:
+    """Features of ``scenario`` that the interval-by-interval Erlang formula ignores."""
+    notes = []
+    multi = len(scenario.agent_groups) > 1 or any(len(g.skills) > 1 for g in scenario.agent_groups)
+    if multi or len(scenario.queues) > 1:
+        notes.append(
+            "multi-skill: queues' requirements are split over groups by first-priority "
+            "skill, without pooling or overflow"
+        )
+    if scenario.routing.overflow:
+        notes.append("overflow between queues is ignored")
+    if scenario.transfers.matrix:
+        notes.append("transfers (a second service per transferred call) are ignored")
+    if scenario.callback is not None:
+        notes.append("callbacks are ignored")
+    if scenario.voicemail is not None:
+        notes.append("voicemail is ignored")
+    if scenario.ivr is not None:
+        notes.append("the IVR (its abandonment and misroutes) is ignored")
+    if scenario.callers.redial is not None and scenario.callers.redial.probability > 0:
+        notes.append("redials of abandoned callers are ignored")
+    if scenario.callers.recontact is not None:
+        notes.append("recontacts are ignored")
+    if scenario.lines is not None:
+        notes.append("the trunk-line limit is ignored")
+    cal = scenario.calendar
+    profiles = [ct.volume.expected_per_interval(cal) for ct in scenario.call_types]
+    if any(np.ptp(p) > 0 for p in profiles):
+        notes.append(
+            "time-varying load: each interval is treated as stationary, so the backlog "
+            "carried over from a busier interval is ignored"
+        )
+    if any(ct.patience.dist not in ("exponential", "none") for ct in scenario.call_types):
+        notes.append("non-exponential patience is approximated by an exponential of its mean")
+    if any(g.handle_time_factor != 1.0 for g in scenario.agent_groups if g.name in staffed):
+        notes.append("group handle-time factors are ignored")
+    if any(ct.day_to_day_cv > 0 for ct in scenario.call_types):
+        notes.append("day-to-day volume variation is ignored")
+    return notes
+
+
+def analytic_staffing(
+    scenario: Scenario, targets: Targets, groups: list[str] | None = None
+) -> AnalyticStaffing:
+    """Scheduled agents per staffed group and interval by the Erlang A/C formula.
+
+    Parameters
+    ----------
+    scenario : the scenario; its volumes, handle times, patience and shrinkage are read.
+    targets : the targets (service level uses the scenario's threshold).
+    groups : names of the groups to staff (default: every group).
+
+    Raises
+    ------
+    StaffingInfeasible
+        When a staffed group's name is unknown, or a queue has calls but no group serves it.
+    """
+    names = [g.name for g in scenario.agent_groups]
+    staffed = list(names) if not groups else list(groups)
+    unknown = [g for g in staffed if g not in names]
+    if unknown:
+        raise StaffingInfeasible(
+            f"unknown agent group(s) {', '.join(unknown)}; the scenario has {', '.join(names)}"
+        )
+    cal = scenario.calendar
+    ni = cal.intervals_per_day
+    rate, service, patience = _queue_inputs(scenario)
+    threshold = scenario.service_level.threshold_s
+    nq = len(scenario.queues)
+    queue_agents = np.zeros((nq, ni), dtype=np.int64)
+    for q in range(nq):
+        for i in range(ni):
+            queue_agents[q, i] = _agents_for(
+                float(rate[q, i]), float(service[q]), patience[q], threshold, targets
+            )
+    load = rate * service[:, None]
+
+    index = {q: k for k, q in enumerate(scenario.queue_names)}
+    fixed_supply = np.zeros((nq, ni))
+    weights = np.zeros((len(staffed), nq))
+    for group in scenario.agent_groups:
+        top = min(group.skills.values())
+        first = [index[q] for q, p in group.skills.items() if p == top]
+        if group.name in staffed:
+            for q in first:
+                weights[staffed.index(group.name), q] = 1.0 / len(first)
+        else:
+            available = group.scheduled_per_interval(cal) * (1.0 - group.shrinkage)
+            for q in first:
+                fixed_supply[q] += available / len(first)
+    # Queues no staffed group serves first: fall back to staffed groups with the skill.
+    for q, queue in enumerate(scenario.queue_names):
+        if weights[:, q].sum() == 0:
+            for g, name in enumerate(staffed):
+                if queue in scenario.agent_groups[names.index(name)].skills:
+                    weights[g, q] = 1.0
+    need = np.maximum(queue_agents - fixed_supply, 0.0)
+    unserved = [
+        scenario.queue_names[q]
+        for q in range(nq)
+        if weights[:, q].sum() == 0 and fixed_supply[q].sum() == 0 and rate[q].sum() > 0
+    ]
+    if unserved:
+        raise StaffingInfeasible(f"no agent group serves queue(s) {', '.join(unserved)}")
+    share = np.divide(
+        weights,
+        weights.sum(axis=0, keepdims=True),
+        out=np.zeros_like(weights),
+        where=weights.sum(axis=0, keepdims=True) > 0,
+    )
+    available = share @ need
+    scheduled = np.zeros((len(staffed), ni), dtype=np.int64)
+    for g, name in enumerate(staffed):
+        shrink = scenario.agent_groups[names.index(name)].shrinkage
+        scheduled[g] = np.ceil(available[g] / (1.0 - shrink) - _ROUND_SLACK).astype(np.int64)
+    return AnalyticStaffing(
+        staffed, scheduled, queue_agents, load, formula_caveats(scenario, staffed)
+    )
