@@ -27,8 +27,6 @@ import itertools
 import json
 import math
 import re
-import types
-import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +36,7 @@ import yaml
 from pydantic import BaseModel
 
 from simulator.scenario import Scenario, ScenarioError, scenario_from_dict, scenario_to_dict
-from simulator.scenario.errors import allowed_keys
+from simulator.scenario.errors import allowed_keys, unwrap_type
 
 __all__ = [
     "Axis",
@@ -219,22 +217,8 @@ def parse_values(path: str, text: str, current: Any = None) -> list[Any]:
 # ----------------------------------------------------------------------------- paths
 
 
-def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-            continue
-        if origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(members) == 1:
-                tp = members[0]
-                continue
-        return tp
-
-
 def _model_class(tp: Any) -> type[BaseModel] | None:
-    tp = _unwrap(tp)
+    tp = unwrap_type(tp)
     return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
 
 

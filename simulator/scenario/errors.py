@@ -114,7 +114,7 @@ def _short(value: object) -> str:
     return text
 
 
-def _unwrap(tp: Any) -> Any:
+def unwrap_type(tp: Any) -> Any:
     """Strip ``Annotated`` and ``Optional`` wrappers from a type."""
     while True:
         origin = typing.get_origin(tp)
@@ -137,7 +137,7 @@ def _tags(model: type[BaseModel]) -> set[object]:
     """Values of the single-value ``Literal`` fields of a model (its union tags)."""
     tags: set[object] = set()
     for field in model.model_fields.values():
-        annotation = _unwrap(field.annotation)
+        annotation = unwrap_type(field.annotation)
         if typing.get_origin(annotation) is typing.Literal:
             args = typing.get_args(annotation)
             if len(args) == 1:
@@ -171,17 +171,17 @@ def _locate(root: type[BaseModel], loc: Sequence[int | str]) -> _Located:
     parent: Any = None
     bad_key = False
     for segment in loc:
-        tp = _unwrap(current)
+        tp = unwrap_type(current)
         origin = typing.get_origin(tp)
         if origin in (typing.Union, types.UnionType):
             # A tagged union: pydantic inserts the tag of the branch it tried.
             match = [
                 member
                 for member in typing.get_args(tp)
-                if _is_model(_unwrap(member)) and segment in _tags(_unwrap(member))
+                if _is_model(unwrap_type(member)) and segment in _tags(unwrap_type(member))
             ]
             if match:
-                current = _unwrap(match[0])
+                current = unwrap_type(match[0])
                 continue
             parent, current = tp, None
             path += key_segment(segment)
