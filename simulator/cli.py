@@ -9,29 +9,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from simulator.cli_common import experiment_errors, fail, load, stdout
 from simulator.cli_erlang import erlang_app
 from simulator.cli_experiments import (
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
     Dask,
     MaxReplications,
     Precision,
@@ -43,16 +31,12 @@ from simulator.cli_experiments import (
 from simulator.cli_experiments import register as register_experiment_commands
 from simulator.cli_report import report_command
 from simulator.cli_staff import staff_command
-from simulator.experiment import ReplicationFailed, RunResult, run
-from simulator.experiment.backends import BackendError
+from simulator.experiment import RunResult, run
 from simulator.experiment.precision import target_status
 from simulator.experiment.runner import ExperimentProgress
-from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["app"]
 
-EXIT_BAD_INPUT = 2
-"""Exit status for anything the user must fix (typer's usage errors use it too)."""
 
 app = typer.Typer(
     help="ccsim: simulate a contact centre and see what callers go through.",
@@ -65,8 +49,6 @@ register_experiment_commands(app)
 app.command("report")(report_command)
 app.command("staff")(staff_command)
 
-stdout = Console(soft_wrap=True)
-stderr = Console(stderr=True, soft_wrap=True)
 
 PERCENT_KPIS = {
     "abandon_rate",
@@ -81,19 +63,6 @@ PERCENT_KPIS = {
     "escalation_reach",
     "fcr",
 }
-
-
-def _fail(message: str) -> NoReturn:
-    """Print ``message`` (rich markup: escape user text) and exit with status 2."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def _load(path: Path) -> Scenario:
-    try:
-        return load_scenario(path)
-    except ScenarioError as error:
-        _fail(escape(str(error)))
 
 
 def _format(name: str, value: float) -> str:
@@ -138,24 +107,6 @@ def _kpi_table(result: RunResult) -> Table:
     return table
 
 
-@contextmanager
-def _progress(quiet: bool, total: int, label: str) -> Iterator[Progress | None]:
-    if quiet:
-        yield None
-        return
-    columns = (
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=stderr, transient=True) as progress:
-        yield progress
-
-
 @app.command("run")
 def run_command(
     scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file.")],
@@ -187,34 +138,29 @@ def run_command(
     from simulator.report import OutputFolderConflict, write_run_outputs
     from simulator.report.outputs import summary_json
 
-    scenario = _load(scenario_path)
+    scenario = load(scenario_path)
     targets = precision_targets(precision)
     folder = out if out is not None else Path("runs") / scenario_path.stem
-    try:
-        with terminate_as_interrupt(), progress_callback(quiet or as_json, "replications") as bar:
-            result = run(
-                scenario,
-                replications=replications,
-                seed=seed,
-                workers=workers,
-                keep_contacts=not no_contacts,
-                progress=lambda done, total: bar(ExperimentProgress(0, 1, done, total)),
-                dask=dask,
-                precision=targets,
-                max_replications=max_replications,
-            )
-    except (BackendError, ValueError) as error:
-        _fail(escape(str(error)))
-    except ReplicationFailed as error:
-        stderr.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
-    except KeyboardInterrupt:
-        stderr.print("[bold red]interrupted[/]: nothing was written", highlight=False)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    with (
+        experiment_errors(),
+        terminate_as_interrupt(),
+        progress_callback(quiet or as_json, "replications") as bar,
+    ):
+        result = run(
+            scenario,
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            keep_contacts=not no_contacts,
+            progress=lambda done, total: bar(ExperimentProgress(0, 1, done, total)),
+            dask=dask,
+            precision=targets,
+            max_replications=max_replications,
+        )
     try:
         written = write_run_outputs(result, folder, force=force)
     except OutputFolderConflict as error:
-        _fail(str(error))
+        fail(str(error))
     if report:
         from simulator.report import write_report
 
@@ -234,7 +180,7 @@ def check_command(
     scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file.")],
 ) -> None:
     """Validate a scenario file without running it."""
-    scenario = _load(scenario_path)
+    scenario = load(scenario_path)
     cal = scenario.calendar
     stdout.print(
         f"[green]ok[/] {scenario_path}: '{scenario.name}' — {len(scenario.queues)} queues, "

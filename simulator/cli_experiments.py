@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -30,11 +30,18 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from simulator.cli_common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    experiment_errors,
+    fail,
+    progress_bar,
+)
 from simulator.experiment.backends import BackendError
 from simulator.experiment.compare import Comparison, compare
 from simulator.experiment.overrides import OverrideError
 from simulator.experiment.precision import PrecisionTarget, kpi_names, parse_precision
-from simulator.experiment.runner import ExperimentProgress, ReplicationFailed
+from simulator.experiment.runner import ExperimentProgress
 from simulator.experiment.sweep import PointFailure, SweepMismatch, SweepResult, sweep
 from simulator.report.formatting import is_percent
 
@@ -50,10 +57,6 @@ __all__ = [
     "terminate_as_interrupt",
 ]
 
-EXIT_FAILED = 1
-"""Exit status when replications or sweep points failed (what finished is kept)."""
-EXIT_INTERRUPTED = 130
-"""Exit status after Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)."""
 
 TABLE_KPIS = ("service_level", "abandon_rate", "asa_s", "occupancy", "agent_hours")
 """KPIs in the sweep's terminal table (every KPI is in its files)."""
@@ -116,15 +119,6 @@ Force = Annotated[
 ]
 
 
-def fail(message: str) -> NoReturn:
-    """End the command with exit status 2 and ``message`` (printed literally, not as markup:
-    key paths such as ``agent_groups[front]`` contain brackets).
-    """
-    from simulator.cli import _fail
-
-    _fail(escape(message))
-
-
 def precision_targets(specs: Sequence[str] | None) -> list[PrecisionTarget]:
     """``--precision`` options as targets; bad ones end the command with status 2."""
     targets = []
@@ -158,9 +152,7 @@ def progress_callback(
     quiet: bool, label: str, points: bool = False
 ) -> Iterator[Callable[[ExperimentProgress], None]]:
     """A progress bar (replications done of planned, rate, ETA; points for a sweep)."""
-    from simulator.cli import _progress
-
-    with _progress(quiet, 0, label) as bar:
+    with progress_bar(quiet, label) as bar:
         task = bar.add_task(label, total=None, rate="") if bar is not None else None
         started: list[float] = []
         already: list[int] = []
@@ -326,7 +318,8 @@ def compare_command(
     Every scenario runs the same replications with the same seed (the first scenario's,
     or --seed), so each difference against the first is paired by replication.
     """
-    from simulator.cli import _load, stderr, stdout
+    from simulator.cli_common import load as _load
+    from simulator.cli_common import stdout
     from simulator.report.experiment_figures import difference_plot
     from simulator.report.outputs import scenario_fingerprint
 
@@ -342,27 +335,22 @@ def compare_command(
     folder = out if out is not None else Path("runs") / ("compare_" + "_vs_".join(stems))
     fingerprints = [scenario_fingerprint(s) for s in scenarios]
     _guard_compare_folder(folder, fingerprints, force)
-    try:
-        with terminate_as_interrupt(), progress_callback(quiet or as_json, "compare") as tick:
-            comparison = compare(
-                scenarios,
-                replications=replications,
-                seed=seed,
-                workers=workers,
-                labels=stems,
-                dask=dask,
-                precision=targets,
-                max_replications=max_replications,
-                progress=tick,
-            )
-    except (BackendError, ValueError) as error:
-        fail(str(error))
-    except ReplicationFailed as error:
-        stderr.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
-    except KeyboardInterrupt:
-        stderr.print("[bold red]interrupted[/]: nothing was written", highlight=False)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    with (
+        experiment_errors(),
+        terminate_as_interrupt(),
+        progress_callback(quiet or as_json, "compare") as tick,
+    ):
+        comparison = compare(
+            scenarios,
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            labels=stems,
+            dask=dask,
+            precision=targets,
+            max_replications=max_replications,
+            progress=tick,
+        )
     kpis = [k for k in (kpi or comparison.kpis) if k in comparison.kpis]
     table, differences = comparison.table(), comparison.differences()
     data = _comparison_json(comparison, table, kpis)
@@ -504,7 +492,8 @@ def sweep_command(
     command skips the points already there. A folder holding a different sweep
     (scenario, grid, seed or replications changed) is refused unless --force.
     """
-    from simulator.cli import _load, stderr, stdout
+    from simulator.cli_common import load as _load
+    from simulator.cli_common import stderr, stdout
 
     scenario = _load(scenario_path)
     targets = precision_targets(precision)

@@ -11,16 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+
+from simulator.cli_common import fail, stdout
 
 __all__ = ["report_command"]
-
-EXIT_BAD_INPUT = 2
-"""Exit status for anything the user must fix (typer's usage errors use it too)."""
-
-_stdout = Console(soft_wrap=True)
-_stderr = Console(stderr=True, soft_wrap=True)
 
 
 def report_command(
@@ -48,6 +42,5 @@ def report_command(
     try:
         path = write_report(folder, output, service_level_target=target_sl)
     except ReportError as error:
-        _stderr.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    _stdout.print(f"wrote {path}", highlight=False, markup=False)
+        fail(str(error))
+    stdout.print(f"wrote {path}", highlight=False, markup=False)

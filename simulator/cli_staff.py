@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from simulator.scenario import ScenarioError, load_scenario
+from simulator.cli_common import fail, load, stderr, stdout
 from simulator.staffing import (
     StaffingInfeasible,
     StaffingResult,
@@ -31,17 +30,6 @@ from simulator.staffing import (
 )
 
 __all__ = ["staff_command"]
-
-EXIT_BAD_INPUT = 2
-"""Exit status for bad input and infeasible targets."""
-
-_out = Console(soft_wrap=True)
-_err = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str) -> NoReturn:
-    _err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _pm(value: float, hw: float, percent: bool) -> str:
@@ -116,21 +104,18 @@ def staff_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
     """Find the fewest agents per interval whose simulated KPIs meet every target."""
-    try:
-        scenario = load_scenario(scenario_path)
-    except ScenarioError as error:
-        _fail(str(error))
+    scenario = load(scenario_path)
     folder = out if out is not None else Path("runs") / f"{scenario_path.stem}-staffing"
     rules = None
     if shifts is not None:
         try:
             rules = load_shift_rules(shifts)
         except ValueError as error:
-            _fail(str(error))
+            fail(str(error))
 
     def say(line: str) -> None:
         if not quiet:
-            _err.print(line, highlight=False)
+            stderr.print(line, highlight=False)
 
     try:
         result = staff(
@@ -146,18 +131,18 @@ def staff_command(
             progress=say,
         )
     except (StaffingInfeasible, ValueError) as error:
-        _fail(str(error))
+        fail(str(error))
     if analytic and result.caveats:
         for note in result.caveats:
-            _err.print(f"[yellow]warning:[/] the Erlang formula ignores: {escape(note)}")
+            stderr.print(f"[yellow]warning:[/] the Erlang formula ignores: {escape(note)}")
     title = f"{scenario.name}: {result.targets.describe()} — " + (
         "Erlang A/C only"
         if analytic
         else f"{result.replications} replications, seed {result.seed}, 95 % bounds"
     )
-    _out.print(_table(result, title))
+    stdout.print(_table(result, title))
     written = result.write(folder, scenario_path.stem)
-    _out.print(
+    stdout.print(
         f"{result.method}: {result.simulations} simulated days "
         f"({result.simulations * result.replications} replications) in {result.seconds:.1f} s; "
         f"{result.agent_hours():.1f} scheduled agent-hours for {', '.join(result.groups)}"
@@ -166,7 +151,7 @@ def staff_command(
     )
     if rules is not None:
         written += _shift_outputs(result, rules, folder, replications, seed, workers)
-    _out.print(f"wrote {len(written)} files to {folder}/", highlight=False)
+    stdout.print(f"wrote {len(written)} files to {folder}/", highlight=False)
 
 
 SHIFT_REPAIR_ROUNDS = 5
@@ -198,7 +183,7 @@ def _shift_outputs(
                 solve_shifts(required[g], rules, cal, name) for g, name in enumerate(result.groups)
             ]
         except StaffingInfeasible as error:
-            _fail(str(error))
+            fail(str(error))
         shifted = with_staffing(scenario, {p.group: p.coverage for p in plans})
         if result.intervals is None:
             break
@@ -217,7 +202,7 @@ def _shift_outputs(
         # slipped, ask the shifts for one more agent in every staffed group, and re-solve.
         for g in range(len(required)):
             required[g][~held] += 1
-        _out.print(
+        stdout.print(
             f"re-simulated with the shifts: targets fail in {int((~held).sum())} interval(s); "
             "adding one agent there and re-solving",
             highlight=False,
@@ -236,11 +221,11 @@ def _shift_outputs(
         status = (
             "hold in every interval" if held.all() else f"fail in {int((~held).sum())} interval(s)"
         )
-        _out.print(f"re-simulated with the shifts: targets {status}", highlight=False)
+        stdout.print(f"re-simulated with the shifts: targets {status}", highlight=False)
     over.to_csv(over_csv, index=False)
     total = sum(p.cost for p in plans)
     extra = int(sum((p.coverage - result.required[g]).sum() for g, p in enumerate(plans)))
-    _out.print(
+    stdout.print(
         f"shifts: {int(sum(p.shifts['count'].sum() for p in plans))} agents on shifts, cost "
         f"{total:.1f}, over-staffing {extra} agent-intervals "
         f"(max {int(max((p.coverage - result.required[g]).max() for g, p in enumerate(plans)))}"

@@ -147,7 +147,8 @@ class RunResult:
 
     def kpi(self, name: str) -> float:
         """The point estimate of one KPI."""
-        return float(self.summary()["mean"].to_numpy()[self.summary().index.get_loc(name)])
+        summary = self.summary()
+        return float(summary["mean"].to_numpy()[summary.index.get_loc(name)])
 
     def intervals(self) -> pd.DataFrame:
         """Per-interval KPIs (by arrival interval): value and 95 % half-width (``_hw``) each."""
