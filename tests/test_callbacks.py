@@ -1,4 +1,4 @@
-"""Callbacks, voicemail, delay announcements and wait estimates (DESIGN §2, 3/4/6)."""
+"""Callbacks, voicemail, delay announcements and wait estimates."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from simulator.analytic import (
     erlang_b,
     erlang_c_metrics,
 )
-from simulator.cli_erlang import erlang_app
+from simulator.cli.erlang import erlang_app
 
 runner = CliRunner()
 

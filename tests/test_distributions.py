@@ -1,4 +1,4 @@
-"""Each distribution family draws what its analytic mean and variance say (DESIGN §4)."""
+"""Each distribution family draws what its analytic mean and variance say."""
 
 from __future__ import annotations
 

@@ -182,7 +182,7 @@ def test_loading_never_evaluates_python_tags(tmp_path: Path) -> None:
 
 
 def test_scenario_layer_imports_only_data_libraries() -> None:
-    """Pure data (DESIGN §3): no SimPy, no plotting, no later layer of ccsim."""
+    """Pure data: no SimPy, no plotting, no later layer of ccsim."""
     allowed = {"numpy", "pydantic", "pydantic_core", "yaml", "simulator"}
     allowed_internal = ("simulator.scenario", "simulator.distributions")
     package = ROOT / "simulator" / "scenario"

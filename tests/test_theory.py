@@ -1,11 +1,12 @@
-"""The engine reproduces queueing theory where theory exists (DESIGN §7).
+"""The engine reproduces queueing theory where theory exists.
 
 Each check compares a simulated KPI with the exact Erlang figure, with a
 tolerance derived from the replications' confidence interval widened to a
 family-wise bound (see ``tests/helpers.py``). Seeds are fixed, so the suite is
 deterministic, yet each check would fail for a real bias larger than a few
 standard errors. Cases start with a warm-up of several relaxation times
-(DESIGN §7) and keep to loads where waits converge within a day.
+(about 5 / (c·mu·(1 - sqrt(rho))^2), or ten mean patiences) and keep to
+loads where waits converge within a day.
 """
 
 from __future__ import annotations

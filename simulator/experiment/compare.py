@@ -2,7 +2,7 @@
 
 Every scenario runs replications ``0 .. n - 1`` with the *same* base seed, so
 replication ``r`` of each faces the same callers (arrival times, patience,
-handle-time draws; DESIGN §3). The difference of a KPI between two scenarios is
+handle-time draws). The difference of a KPI between two scenarios is
 then estimated from per-replication differences, which cancel most of the
 day-to-day noise the scenarios share: the paired interval is much narrower than
 the interval of two independent runs.
@@ -11,7 +11,7 @@ Estimator. A difference is taken between the estimators ``summary()`` reports,
 so it equals the difference of the two means shown beside it. For a *level* KPI
 (agent hours, cost, a wait percentile) that is the mean of the per-replication
 differences with a paired-t interval. For a *rate* KPI the call-weighted ratio
-``R = sum(Y) / sum(X)`` is used (DESIGN §5), and the difference ``R_B - R_A`` gets
+``R = sum(Y) / sum(X)`` is used, and the difference ``R_B - R_A`` gets
 its standard error from the delta method applied per replication: with the
 linearised values ``u_r = (Y_r - R X_r) / mean(X)`` of each scenario, the paired
 differences ``z_r = u_B,r - u_A,r`` give ``se = sd(z) / sqrt(n)`` and a t interval

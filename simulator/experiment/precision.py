@@ -1,7 +1,7 @@
 """How precise an estimate is, and sequential sampling until it is precise enough.
 
 Every KPI of a replication reduces to a *part*: a numerator and, for a rate, a
-denominator (DESIGN §5). From the parts of ``n`` replications the call-weighted
+denominator. From the parts of ``n`` replications the call-weighted
 estimate and its 95 % half-width follow exactly as ``RunResult.summary()``
 computes them (:func:`simulator.metrics.kpis.ratio_estimate`,
 :func:`~simulator.metrics.kpis.level_estimate`); a part is a few floats, so a

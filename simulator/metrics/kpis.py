@@ -1,4 +1,4 @@
-"""KPI definitions (DESIGN §5), each in one place with its denominator, and their
+"""KPI definitions, each in one place with its denominator, and their
 estimators across replications.
 
 A KPI is either a *rate* — a ratio of two totals, e.g. answered within the

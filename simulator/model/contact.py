@@ -1,4 +1,4 @@
-"""A contact in flight: one call from dial to hang-up (DESIGN §5).
+"""A contact in flight: one call from dial to hang-up.
 
 Through the IVR, queues, transfers and escalations it is the same contact; a redial,
 a recontact or a callback is a new one.

@@ -1,5 +1,5 @@
 """What happens after an agent has talked to a caller: resolved, transferred, escalated,
-or sent away unresolved (DESIGN §2: empowerment, escalation, incentives, ping-pong).
+or sent away unresolved.
 
 The rules are compiled once per replication from the scenario:
 

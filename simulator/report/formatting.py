@@ -78,7 +78,7 @@ LABELS = {
     "delighted_rate": "Waited less than announced",
     "disappointed_rate": "Waited more than announced",
 }
-"""Names people read for the KPIs (DESIGN §5); a KPI not listed shows its own name."""
+"""Names people read for the KPIs; a KPI not listed shows its own name."""
 
 
 def kpi_label(name: str) -> str:

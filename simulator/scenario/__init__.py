@@ -1,8 +1,8 @@
 """The scenario file: pydantic models, loading (YAML, TOML, CSV) and precise errors.
 
 Pure data: nothing here imports SimPy or plotting code, and loading a scenario
-has no side effects. See DESIGN §4 for the file format; each model field's
-description is its reference documentation.
+has no side effects. The README's "Scenario format" section describes the file;
+each model field's description is its reference documentation.
 """
 
 from simulator.scenario.errors import Problem, ScenarioError

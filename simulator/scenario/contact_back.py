@@ -1,5 +1,6 @@
 """Scenario models for callbacks, voicemail, delay announcements and wait estimates
-(DESIGN §2 phenomena 3, 4 and 6; §4 keys ``callback``, ``voicemail``, ``announcement``).
+(scenario keys ``callback``, ``voicemail``, ``announcement``): replies that must come
+within minutes, voicemail as no service, and announced waits that shape satisfaction.
 """
 
 from __future__ import annotations

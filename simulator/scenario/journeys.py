@@ -1,5 +1,5 @@
 """Scenario models of the caller's journey: IVR menus, transfers, escalation, incentives,
-recontacts (DESIGN §2 phenomena 1, 2, 4, 5, 6; §4 keys).
+recontacts.
 
 Cross-references (queue names, reachability of every call type's target through the
 menu, escalation targets) are checked by ``Scenario`` once the whole file is known.
@@ -203,7 +203,7 @@ INCENTIVE_EFFECTS: dict[str, tuple[float, float, float]] = {
 }
 """Default (handle time, resolve probability, transfer propensity) multipliers per scheme.
 
-ASSUMPTIONS to calibrate, not measured effects: the source texts say only the direction
+ASSUMPTIONS to calibrate, not measured effects: published accounts give only the direction
 (rewarding calls per hour makes agents rush and shed hard calls; rewarding solving makes
 calls longer and resolved). A scenario overrides any of them under ``incentive:``."""
 

@@ -1,4 +1,4 @@
-"""pydantic models of the scenario file (DESIGN §4): pure data, validated strictly.
+"""pydantic models of the scenario file: pure data, validated strictly.
 
 Each model forbids unknown keys and is immutable; each field's description is
 its reference documentation. Checks that involve one object live on its model
@@ -210,7 +210,7 @@ class Calendar(_Model):
 
 
 class ServiceLevel(_Model):
-    """How the service level KPI is defined (DESIGN §5)."""
+    """How the service level KPI is defined."""
 
     threshold_s: float = Field(
         default=20, gt=0, description="Answered within this many seconds counts as within."

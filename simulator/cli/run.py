@@ -1,9 +1,4 @@
-"""The ``ccsim`` command line: parse, call the Python API, print and write files.
-
-Bad input — a broken scenario file, a bad option, an output folder holding
-another scenario's results — ends with a message on stderr and exit status 2,
-never a traceback.
-"""
+"""``ccsim run``: simulate a scenario, print the KPI table and write the output folder."""
 
 from __future__ import annotations
 
@@ -17,9 +12,8 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from simulator.cli_common import experiment_errors, fail, load, stdout
-from simulator.cli_erlang import erlang_app
-from simulator.cli_experiments import (
+from simulator.cli.common import experiment_errors, fail, load, stdout
+from simulator.cli.experiments import (
     Dask,
     MaxReplications,
     Precision,
@@ -28,26 +22,11 @@ from simulator.cli_experiments import (
     progress_callback,
     terminate_as_interrupt,
 )
-from simulator.cli_experiments import register as register_experiment_commands
-from simulator.cli_report import report_command
-from simulator.cli_staff import staff_command
 from simulator.experiment import RunResult, run
 from simulator.experiment.precision import target_status
 from simulator.experiment.runner import ExperimentProgress
 
-__all__ = ["app"]
-
-
-app = typer.Typer(
-    help="ccsim: simulate a contact centre and see what callers go through.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(erlang_app, name="erlang", help="Erlang B, C and A calculators.")
-register_experiment_commands(app)
-app.command("report")(report_command)
-app.command("staff")(staff_command)
+__all__ = ["run_command"]
 
 
 PERCENT_KPIS = {
@@ -107,7 +86,6 @@ def _kpi_table(result: RunResult) -> Table:
     return table
 
 
-@app.command("run")
 def run_command(
     scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file.")],
     replications: Annotated[
@@ -173,18 +151,3 @@ def run_command(
     for status in target_status(half_widths, targets, result.n):
         stdout.print(f"precision {status}", highlight=False)
     stdout.print(f"wrote {len(written)} files to {folder}/", highlight=False)
-
-
-@app.command("check")
-def check_command(
-    scenario_path: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file.")],
-) -> None:
-    """Validate a scenario file without running it."""
-    scenario = load(scenario_path)
-    cal = scenario.calendar
-    stdout.print(
-        f"[green]ok[/] {scenario_path}: '{scenario.name}' — {len(scenario.queues)} queues, "
-        f"{len(scenario.call_types)} call types, {len(scenario.agent_groups)} agent groups, "
-        f"{cal.days} day(s) of {cal.intervals_per_day} intervals ({cal.open}–{cal.close}).",
-        highlight=False,
-    )

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from simulator.cli_common import fail, stdout
+from simulator.cli.common import fail, stdout
 
 __all__ = ["report_command"]
 

@@ -19,7 +19,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from simulator.cli_common import fail, load, stderr, stdout
+from simulator.cli.common import fail, load, stderr, stdout
 from simulator.staffing import (
     StaffingInfeasible,
     StaffingResult,

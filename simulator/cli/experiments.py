@@ -30,7 +30,7 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from simulator.cli_common import (
+from simulator.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     experiment_errors,
@@ -180,7 +180,7 @@ def progress_callback(
 
 
 def _cell(kpi: str, mean: Any, half_width: Any) -> str:
-    from simulator.cli import _format
+    from simulator.cli.run import _format
 
     mean, half_width = float(mean), float(half_width)
     if math.isnan(mean):
@@ -318,8 +318,8 @@ def compare_command(
     Every scenario runs the same replications with the same seed (the first scenario's,
     or --seed), so each difference against the first is paired by replication.
     """
-    from simulator.cli_common import load as _load
-    from simulator.cli_common import stdout
+    from simulator.cli.common import load as _load
+    from simulator.cli.common import stdout
     from simulator.report.experiment_figures import difference_plot
     from simulator.report.outputs import scenario_fingerprint
 
@@ -492,8 +492,8 @@ def sweep_command(
     command skips the points already there. A folder holding a different sweep
     (scenario, grid, seed or replications changed) is refused unless --force.
     """
-    from simulator.cli_common import load as _load
-    from simulator.cli_common import stderr, stdout
+    from simulator.cli.common import load as _load
+    from simulator.cli.common import stderr, stdout
 
     scenario = _load(scenario_path)
     targets = precision_targets(precision)
