@@ -291,7 +291,10 @@ def test_cli_sweep_prints_points_and_writes_plots(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "6 points: 6 computed, 0 reused" in result.output
-    for name in ("abandon_rate_vs_routing_policy.png", "occupancy_flex_vs_routing_policy.png"):
+    for name in (
+        "abandon_rate_vs_routing_policy.png",
+        "occupancy_group_flex_vs_routing_policy.png",
+    ):
         assert (out / name).stat().st_size > 0
     figure = sweep_plot(_sweep().summary(), x="agent_groups[a_team].staffing", kpi="asa_s")
     assert isinstance(figure, Figure) and figure.axes

@@ -43,7 +43,8 @@ from simulator.experiment.overrides import OverrideError
 from simulator.experiment.precision import PrecisionTarget, kpi_names, parse_precision
 from simulator.experiment.runner import ExperimentProgress
 from simulator.experiment.sweep import PointFailure, SweepMismatch, SweepResult, sweep
-from simulator.report.formatting import is_percent
+from simulator.metrics.registry import shown_kpis
+from simulator.report.formatting import format_value, kpi_unit
 
 __all__ = [
     "EXIT_FAILED",
@@ -180,16 +181,15 @@ def progress_callback(
 
 
 def _cell(kpi: str, mean: Any, half_width: Any) -> str:
-    from simulator.cli.run import _format
-
+    """``83.3±1.2 %``: a mean and its 95 % half-width in the KPI's unit."""
     mean, half_width = float(mean), float(half_width)
     if math.isnan(mean):
-        return "-"
+        return "–"
     if math.isnan(half_width):
-        return _format(kpi, mean)
-    if is_percent(kpi):
-        return f"{mean * 100:.2f}±{half_width * 100:.2f}%"
-    return f"{_format(kpi, mean)}±{_format(kpi, half_width)}"
+        return format_value(kpi, mean)
+    unit = kpi_unit(kpi)
+    text = f"{format_value(kpi, mean, unit=False)}±{format_value(kpi, half_width, unit=False)}"
+    return f"{text} {unit}" if unit else text
 
 
 def _number(x: Any) -> Any:
@@ -351,7 +351,11 @@ def compare_command(
             max_replications=max_replications,
             progress=tick,
         )
-    kpis = [k for k in (kpi or comparison.kpis) if k in comparison.kpis]
+    if kpi:
+        kpis = [k for k in kpi if k in comparison.kpis]
+    else:  # what any of the scenarios uses, overall figures (the files have every breakdown)
+        used = {k for sc in scenarios for k in shown_kpis(sc, comparison.kpis)}
+        kpis = [k for k in comparison.kpis if k in used and "[" not in k]
     table, differences = comparison.table(), comparison.differences()
     data = _comparison_json(comparison, table, kpis)
     data["fingerprints"] = fingerprints

@@ -398,7 +398,7 @@ def sweep(
     grid: Mapping[str, Any] | Sequence[str],
     replications: int | None = None,
     seed: int | None = None,
-    workers: int | None = None,
+    workers: int | None = 1,
     *,
     out: str | Path | None = None,
     force: bool = False,
@@ -419,7 +419,8 @@ def sweep(
         ``"20:30:2"`` or ``"fcfs,priority_longest_idle"``), or ``["KEY=VALUES", ...]``.
     replications : per point (default: the scenario's); with ``precision``, to start with.
     seed : base seed of every point (default: the scenario's).
-    workers : local processes (``None``: every core); 1 runs in this process. With
+    workers : local processes; 1 (the default, as for ``run``, ``compare`` and ``sweep``)
+        runs in this process, ``None`` uses every core (the command line's default). With
         ``dask="local"``, the number of Dask workers.
     out : folder to write each finished point to, and to resume from.
     force : discard results in ``out`` from a different sweep instead of refusing.

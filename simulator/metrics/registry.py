@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIMENSIONS",
+    "HEADLINE_BREAKDOWNS",
     "SECTIONS",
     "Dimension",
     "Kpi",
@@ -81,6 +82,10 @@ SECTIONS = (
 """Report sections, in the order they are shown."""
 
 _CONTACT: tuple[Dimension, ...] = ("queue", "call_type")
+
+HEADLINE_BREAKDOWNS = ("offered", "service_level", "abandon_rate", "asa_s", "occupancy")
+"""The KPIs whose breakdowns are shown by default (``summary.json`` and ``--all`` have
+every breakdown of every KPI)."""
 
 
 @dataclass(frozen=True)
@@ -799,7 +804,7 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
     if sc.callers.redial is not None:
         used.add("redial")
     if sc.callers.recontact is not None:
-        used.update(("recontact", "resolution", "redial"))
+        used.update(("recontact", "resolution"))
     if any(g.resolve_probability for g in sc.agent_groups):
         used.add("resolution")
     if sc.transfers.matrix:
@@ -824,7 +829,8 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
 
 def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
     """Of ``names`` (KPIs and breakdowns), those a reader of ``scenario``'s results needs:
-    KPIs of features it uses, and breakdowns only along dimensions with several members.
+    KPIs of features it uses, and the breakdowns of ``HEADLINE_BREAKDOWNS`` along
+    dimensions with several members.
     """
     features = scenario_features(scenario)
     members = {
@@ -839,7 +845,7 @@ def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
             continue
         if "[" in name:
             dimension = name.split("[", 1)[1].split("=", 1)[0]
-            if members.get(dimension, 0) < 2:
+            if members.get(dimension, 0) < 2 or base_name(name) not in HEADLINE_BREAKDOWNS:
                 continue
         shown.append(name)
     return shown
