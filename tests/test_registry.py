@@ -4,13 +4,18 @@ the IVR time bound, clipped confidence bounds, and what the terminal shows."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from rich.console import Console
+from typer.testing import CliRunner
 
 import simulator
+from helpers import assert_fits_80_columns
+from simulator.cli import app
 from simulator.experiment.overrides import OverrideError
 from simulator.experiment.result import RunResult
 from simulator.metrics.log import CONTACT_DTYPE, Flag, Origin, Outcome
@@ -23,7 +28,7 @@ from simulator.metrics.registry import (
 )
 from simulator.metrics.tally import Tally
 from simulator.model.replication import ReplicationOutput, counted_from_s
-from simulator.scenario import Scenario, scenario_from_dict
+from simulator.scenario import Scenario, scenario_from_dict, scenario_to_dict
 
 OPEN_S = 8 * 3600.0
 NAN = math.nan
@@ -407,3 +412,28 @@ def test_the_long_interval_table_pivots_back_to_the_wide_one() -> None:
         np.testing.assert_allclose(
             pivoted[numbers].to_numpy(dtype=float), wide[numbers].to_numpy(dtype=float)
         )
+
+
+def test_every_run_table_fits_80_columns(tmp_path: Path) -> None:
+    """A three-queue centre with long names, every KPI and breakdown listed (--all)."""
+    data = scenario_to_dict(_scenario())
+    for k, queue in enumerate(data["queues"]):
+        queue["name"] = f"a_rather_long_queue_name_{k}"
+    for k, ct in enumerate(data["call_types"]):
+        ct["name"] = f"a_rather_long_call_type_name_{k}"
+        ct["target"] = f"a_rather_long_queue_name_{k}"
+    for k, group in enumerate(data["agent_groups"]):
+        group["skills"] = {f"a_rather_long_queue_name_{k}": 1}
+    data["calendar"]["days"] = 2
+    data["calendar"]["close"] = "09:00"
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(data))
+    runner = CliRunner()
+    for extra in ([], ["--all"]):
+        result = runner.invoke(
+            app, ["run", str(path), "-r", "2", "-w", "1", "-q", "-o", str(tmp_path / "o"), *extra]
+        )
+        assert result.exit_code == 0, result.output
+        assert_fits_80_columns(result.output)
+        assert "Service level by queue and interval" in result.output
+        assert ("ivr_time_s" in result.output) == bool(extra)

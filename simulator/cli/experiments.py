@@ -37,6 +37,7 @@ from simulator.cli.common import (
     fail,
     progress_bar,
 )
+from simulator.cli.tables import fold_columns, wrapped
 from simulator.experiment.backends import BackendError
 from simulator.experiment.compare import Comparison, compare
 from simulator.experiment.overrides import OverrideError
@@ -208,7 +209,7 @@ def _comparison_table(comparison: Comparison, frame: pd.DataFrame, kpis: Sequenc
             f"Paired comparison — {comparison.replications} replications each, common seed "
             f"{comparison.seed}"
         ),
-        caption=(
+        caption=wrapped(
             "Mean ± 95 % half-width. Differences against the first scenario are paired by "
             "replication (common random numbers); * = the 95 % interval excludes zero; "
             "VR = variance reduction against unpaired runs."
@@ -231,7 +232,7 @@ def _comparison_table(comparison: Comparison, frame: pd.DataFrame, kpis: Sequenc
             vr = float(row["variance_reduction"])
             cells.append("-" if math.isnan(vr) else ("∞" if math.isinf(vr) else f"{vr:.1f}x"))
         table.add_row(escape(kpi), *cells)
-    return table
+    return fold_columns(table)
 
 
 def _comparison_json(
@@ -399,7 +400,7 @@ def _sweep_table(result: SweepResult) -> Table:
             f"{result.metadata['scenario']} — sweep of {result.points} points, "
             f"common seed {result.seed}"
         ),
-        caption="Mean ± 95 % half-width over each point's replications.",
+        caption=wrapped("Mean ± 95 % half-width over each point's replications."),
         box=box.SIMPLE_HEAVY,
     )
     table.add_column("point", justify="right")
@@ -419,7 +420,7 @@ def _sweep_table(result: SweepResult) -> Table:
             str(first["replications"]),
             *(_cell(k, by_kpi[k]["mean"], by_kpi[k]["half_width"]) for k in kpis),
         )
-    return table
+    return fold_columns(table)
 
 
 def _sweep_plots(

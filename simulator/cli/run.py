@@ -22,6 +22,7 @@ from simulator.cli.experiments import (
     progress_callback,
     terminate_as_interrupt,
 )
+from simulator.cli.tables import fold_columns, wrapped
 from simulator.experiment import RunResult, run
 from simulator.experiment.precision import target_status
 from simulator.experiment.runner import ExperimentProgress
@@ -43,10 +44,9 @@ def _kpi_table(result: RunResult, every: bool) -> Table:
     sl = sc.service_level
     currency = sc.costs.currency
     names = list(summary.index) if every else result.shown()
-    clipped = False
     table = Table(
-        title=f"{sc.name} — {result.n} replications, seed {result.seed}",
-        caption=(
+        title=wrapped(f"{sc.name} — {result.n} replications, seed {result.seed}"),
+        caption=wrapped(
             "Mean, 95 % half-width and 95 % confidence interval over replications"
             + (" (* cut at the KPI's range)" if bool(summary["clipped"].any()) else "")
             + f". Service level: within {sl.threshold_s:g} s, definition '{sl.definition}'. "
@@ -69,7 +69,6 @@ def _kpi_table(result: RunResult, every: bool) -> Table:
             continue  # undefined here (no contact reached it): see summary.json
         low, high = _cell(summary, name, "low"), _cell(summary, name, "high")
         cut = bool(summary["clipped"].to_numpy()[summary.index.get_loc(name)])
-        clipped = clipped or cut
         table.add_row(
             escape(name),
             format_value(name, mean, currency=currency),
@@ -95,12 +94,15 @@ def _queue_table(result: RunResult) -> Table | None:
     multi_day = result.scenario.calendar.days > 1
     table = Table(
         title="Service level by queue and interval",
-        caption="Contacts by the interval they arrived in, in the queue they first joined.",
+        caption=wrapped(
+            "Contacts by the interval they arrived in, in the queue they first joined."
+        ),
         box=box.SIMPLE_HEAVY,
     )
     table.add_column("interval", no_wrap=True)
     for queue in queues:
         table.add_column(escape(queue), justify="right", overflow="fold")
+    fold_columns(table)
     for (day, start), rows in frame.groupby(["day", "start"], sort=True):
         by_queue = dict(zip(rows["breakdown"], rows["mean"], strict=True))
         label = f"d{day} {start:%H:%M}" if multi_day else f"{start:%H:%M}"
