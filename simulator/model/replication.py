@@ -13,7 +13,7 @@ from simulator.metrics.tally import Tally
 from simulator.model.callers import FirstCalls, JourneyDraws, RedialDraws, first_calls_by_day
 from simulator.model.centre import Centre
 from simulator.model.contact import Contact
-from simulator.policies.routing import make_routing_policy, skill_structure
+from simulator.model.rules import compile_rules
 from simulator.randomness import Streams
 from simulator.scenario import Scenario
 
@@ -191,15 +191,13 @@ def simulate_replication(
         intervals_per_day=cal.intervals_per_day,
     )
     log = ContactLog(keep=keep_contacts, listeners=[tally.add_contacts])
-    skills = skill_structure(
-        scenario.queue_names,
-        [g.name for g in scenario.agent_groups],
-        [dict(g.skills) for g in scenario.agent_groups],
-    )
-    routing = make_routing_policy(scenario.routing, skills)
     env = simpy.Environment()
     centre = Centre(
-        env, scenario, routing, log, RedialDraws(scenario, streams), JourneyDraws(scenario, streams)
+        env,
+        compile_rules(scenario),
+        log,
+        RedialDraws(scenario, streams),
+        JourneyDraws(scenario, streams),
     )
     scheduled, available = staffing_plan(scenario, streams)
     env.process(_arrivals(env, centre, first_calls_by_day(scenario, streams)))
