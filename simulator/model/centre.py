@@ -26,6 +26,7 @@ from simulator.model.callers import JourneyDraws, RedialDraws
 from simulator.model.contact import DONE, INBOUND, Contact
 from simulator.model.entry import Entry
 from simulator.model.events import Wakeup
+from simulator.model.log_row import row_of
 from simulator.model.queueing import Queueing
 from simulator.model.queues import ContactQueue
 from simulator.model.rules import CentreRules
@@ -140,8 +141,17 @@ class Centre:
     def end(self, contact: Contact, outcome: Outcome, now: float) -> None:
         """Log the contact's row: the facts every KPI is computed from."""
         contact.state = DONE
+        contact.outcome = outcome
+        contact.ended = now
         agent = cast(Agent | None, contact.agent)
-        flags = (  # plain ints: IntFlag arithmetic costs a microsecond per operation
+        if agent is None:
+            contact.logged_group = contact.logged_agent = -1
+            contact.logged_wrap = 0.0
+        else:
+            contact.logged_group = agent.group
+            contact.logged_agent = agent.id
+            contact.logged_wrap = contact.wrap
+        contact.flags = (  # plain ints: IntFlag arithmetic costs a microsecond per operation
             _PING_PONG * contact.ping_pong
             + _RESOLVED * contact.resolved
             + _NEEDS_AUTHORITY * contact.needs_authority
@@ -154,49 +164,14 @@ class Centre:
             + _FOLLOWS_FIRST * contact.follows_first
         )
         reached = contact.queue_entry == contact.queue_entry  # not NaN: joined a queue
+        contact.logged_queue = contact.queue if reached else -1
         if contact.path is not None:
-            hops, path = len(contact.path), encode_path(contact.path)
+            contact.hops, contact.path_code = len(contact.path), encode_path(contact.path)
+        elif reached:
+            contact.hops, contact.path_code = 1, contact.queue + 1
         else:
-            hops, path = (1, contact.queue + 1) if reached else (0, 0)
-        self.log.append(
-            (
-                contact.id,
-                contact.caller,
-                contact.call_type,
-                contact.origin,
-                outcome,
-                contact.day,
-                contact.interval,
-                contact.arrival,
-                contact.queue if reached else -1,
-                contact.queue_entry,
-                contact.answer,
-                now,
-                contact.served_queue,
-                -1 if agent is None else agent.group,
-                -1 if agent is None else agent.id,
-                contact.talk,
-                contact.wrap if agent is not None else 0.0,
-                contact.target,
-                contact.wait,
-                contact.legs,
-                contact.transfers,
-                contact.explanations,
-                contact.repeats,
-                flags,
-                hops,
-                path,
-                contact.authority_at,
-                contact.handoff,
-                contact.tz,
-                contact.attempts,
-                contact.outside_hours,
-                contact.dialled_at,
-                contact.backoffice,
-                contact.predicted,
-                contact.announced,
-            )
-        )
+            contact.hops = contact.path_code = 0
+        self.log.append(row_of(contact))
 
     # --- calendar -------------------------------------------------------------------------
 
