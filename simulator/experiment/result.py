@@ -519,7 +519,12 @@ class RunResult:
         """Where contacts went: entry, queues visited, outcome."""
         from simulator.report.figures import journey_diagram
 
-        return journey_diagram(self.contacts(), counted_from_s=self.counted_from_s)
+        return journey_diagram(
+            self.contacts(),
+            counted_from_s=self.counted_from_s,
+            title=self.scenario.name,
+            ping_pong_rate=self.kpi("ping_pong_rate"),
+        )
 
     def contacts(self) -> pd.DataFrame:
         """The per-contact log of every replication (empty columns if contacts were not kept)."""

@@ -558,7 +558,11 @@ def _figures_section(data: _Folder, service_level_target: float | None) -> tuple
         blocks.append(_figure_block(png, "wait distribution", "How long callers waited."))
         used.add("wait_distribution")
     if data.contacts is not None and "outcome" in data.contacts:
-        fig = journey_diagram(data.contacts, counted_from_s=counted_from)
+        fig = journey_diagram(
+            data.contacts,
+            counted_from_s=counted_from,
+            ping_pong_rate=_number(data.kpis().get("ping_pong_rate", {}).get("mean")),
+        )
         blocks.append(
             _figure_block(
                 _png(fig),
