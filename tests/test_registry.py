@@ -437,3 +437,25 @@ def test_every_run_table_fits_80_columns(tmp_path: Path) -> None:
         assert_fits_80_columns(result.output)
         assert "Service level by queue and interval" in result.output
         assert ("ivr_time_s" in result.output) == bool(extra)
+
+
+def test_report_cards_costs_and_settings_follow_the_scenario(tmp_path: Path) -> None:
+    runner = CliRunner()
+    free = scenario_to_dict(_scenario())
+    free.pop("costs")
+    priced = scenario_to_dict(_scenario(costs={"agent_hour": 30, "currency": "EUR"}))
+    priced["callback"] = {"offer_when_expected_wait_s": 30, "accept_probability": 0.5}
+    pages = {}
+    for name, data in (("free", free), ("priced", priced)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data))
+        out = tmp_path / name
+        args = ["run", str(path), "-r", "2", "-w", "1", "-q", "-o", str(out), "--report"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        pages[name] = (out / "report.html").read_text(encoding="utf-8")
+    assert 'data-kpi="cost"' not in pages["free"] and "Cost of agents" not in pages["free"]
+    assert 'class="card" data-kpi="cost"' in pages["priced"]
+    for text in ("Cost of agents", "Cost of telephony", "EUR", "Callbacks", "accepted by 50%"):
+        assert text in pages["priced"], text
+    assert 'data-kpi="ivr_time_s"' not in pages["priced"]

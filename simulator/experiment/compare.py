@@ -42,6 +42,7 @@ from simulator.experiment.runner import (
     precision_plan,
     replicate,
 )
+from simulator.metrics.registry import kpi_bounds
 from simulator.scenario import Scenario
 
 __all__ = ["Comparison", "PairedDifference", "ccsim_version", "compare", "paired_difference"]
@@ -215,8 +216,7 @@ class Comparison:
                     "scenario": label,
                     "mean": mean,
                     "half_width": half_width,
-                    "low": mean - half_width,
-                    "high": mean + half_width,
+                    **kpi_bounds(kpi, mean, half_width),
                     "replications": self.parts[s].n,
                 }
                 if s == 0:

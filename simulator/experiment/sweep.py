@@ -51,6 +51,7 @@ from simulator.experiment.runner import (
     precision_plan,
     replicate,
 )
+from simulator.metrics.registry import kpi_bounds
 from simulator.scenario import Scenario, scenario_to_dict
 
 __all__ = ["PointFailure", "SweepMismatch", "SweepResult", "scenario_digest", "sweep"]
@@ -381,12 +382,21 @@ def _summary_frame(points: Sequence[_Point], axes: Sequence[str]) -> pd.DataFram
                     "kpi": kpi,
                     "mean": mean,
                     "half_width": half_width,
-                    "low": mean - half_width,
-                    "high": mean + half_width,
+                    **kpi_bounds(kpi, mean, half_width),
                     "replications": point.replications,
                 }
             )
-    columns = ["point", *axes, "kpi", "mean", "half_width", "low", "high", "replications"]
+    columns = [
+        "point",
+        *axes,
+        "kpi",
+        "mean",
+        "half_width",
+        "low",
+        "high",
+        "clipped",
+        "replications",
+    ]
     return pd.DataFrame.from_records(records, columns=columns)
 
 

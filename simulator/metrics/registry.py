@@ -54,6 +54,7 @@ __all__ = [
     "Unit",
     "base_name",
     "breakdown_name",
+    "kpi_bounds",
     "kpi_info",
     "kpi_registry",
     "scenario_features",
@@ -789,6 +790,17 @@ def breakdown_name(kpi: str, dimension: str, member: str) -> str:
 def kpi_info(name: str) -> Kpi | None:
     """The registry entry of a KPI or of a breakdown of one (definitions as by default)."""
     return _by_name().get(base_name(name))
+
+
+def kpi_bounds(name: str, mean: float, half_width: float) -> dict[str, float | bool]:
+    """``low``, ``high`` (the 95 % bounds cut at the KPI's range) and ``clipped``, for a
+    KPI or breakdown by name (a name the registry does not know is not cut).
+    """
+    info = kpi_info(name)
+    lower, upper = (info.lower, info.upper) if info is not None else (-math.inf, math.inf)
+    low, high = mean - half_width, mean + half_width
+    clipped = bool(low < lower or high > upper)
+    return {"low": max(low, lower), "high": min(high, upper), "clipped": clipped}
 
 
 def scenario_features(scenario: Scenario) -> frozenset[str]:

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 STAT_COLUMNS = frozenset(
-    {"kpi", "mean", "half_width", "low", "high", "replications", "definition", "se", "n"}
+    {"kpi", "mean", "half_width", "low", "high", "clipped", "replications", "definition", "se", "n"}
 )
 """Columns of a tidy result table that are statistics, not factors."""
 
