@@ -102,6 +102,18 @@ class LazyGroup(TyperGroup):
             return None
         return load_command(cmd_name)
 
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a file-system error (unwritable folder, full disk, file-size
+        limit) ends it with exit status 2 and a message naming the path, no traceback.
+        """
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            from simulator.cli.common import fail
+
+            path = error.filename if error.filename is not None else "a file"
+            fail(f"cannot write or read {path}: {error.strerror or error}")
+
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """List the commands with their one-line help, importing none of them."""
         with formatter.section("Commands"):

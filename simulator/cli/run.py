@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Annotated
@@ -113,12 +112,17 @@ def run_command(
     ] = False,
 ) -> None:
     """Simulate a scenario: print the KPI table and write the output folder."""
+    from simulator.outputfiles import json_text
     from simulator.report import OutputFolderConflict, write_run_outputs
-    from simulator.report.outputs import summary_json
+    from simulator.report.outputs import check_run_folder, summary_json
 
     scenario = load(scenario_path)
     targets = precision_targets(precision)
     folder = out if out is not None else Path("runs") / scenario_path.stem
+    try:  # before simulating: never spend an hour to then refuse the folder
+        check_run_folder(folder, scenario, force=force)
+    except OutputFolderConflict as error:
+        fail(str(error))
     with (
         experiment_errors(),
         terminate_as_interrupt(),
@@ -144,7 +148,7 @@ def run_command(
 
         written.append(write_report(folder))
     if as_json:
-        typer.echo(json.dumps(summary_json(result), indent=2))
+        typer.echo(json_text(summary_json(result)))
         return
     stdout.print(_kpi_table(result))
     half_widths = {str(k): float(v) for k, v in result.summary()["half_width"].items()}
