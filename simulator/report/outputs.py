@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -23,7 +22,7 @@ import yaml
 from simulator.experiment import RunResult
 from simulator.experiment.result import wait_grid
 from simulator.metrics.registry import DIMENSIONS, Dimension, kpi_info
-from simulator.outputfiles import json_text, save_figure, write_atomic, write_text
+from simulator.outputfiles import finite_json, json_text, save_figure, write_atomic, write_text
 from simulator.scenario import Scenario, scenario_to_dict
 
 __all__ = [
@@ -55,8 +54,8 @@ def scenario_fingerprint(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _number(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
+def _number(x: float) -> float:
+    return float(x)  # NaN and infinities become null with a reason in summary_json
 
 
 def summary_json(result: RunResult) -> dict[str, Any]:
@@ -77,7 +76,7 @@ def summary_json(result: RunResult) -> dict[str, Any]:
             "unit": None if info is None else info.unit,
             "definition": row["definition"],
         }
-    return {**result.metadata(), "headline": result.shown(), "kpis": kpis}
+    return finite_json({**result.metadata(), "headline": result.shown(), "kpis": kpis})  # type: ignore[no-any-return]
 
 
 def interval_table(result: RunResult) -> pd.DataFrame:
