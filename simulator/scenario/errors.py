@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import reprlib
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -107,8 +108,18 @@ def join_path(prefix: str, relative: str) -> str:
     return f"{prefix}.{relative}"
 
 
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 2
+_SHORT_REPR.maxdict = _SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxset = 4
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _MAX_INPUT_REPR
+_SHORT_REPR.maxlong = 40
+
+
 def _short(value: object) -> str:
-    text = repr(value)
+    """A repr cut to a few items and characters, in time bounded whatever ``value`` holds
+    (a plain ``repr`` of an alias-expanded YAML value could take hours).
+    """
+    text = _SHORT_REPR.repr(value)
     if len(text) > _MAX_INPUT_REPR:
         text = text[: _MAX_INPUT_REPR - 3] + "..."
     return text

@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from simulator.distributions import Distribution, NoDistribution
-from simulator.scenario.base import NonNegative, Probability, StrictModel
+from simulator.scenario.base import Duration, NonNegative, Probability, StrictModel
 from simulator.scenario.clock import ClockTime, clock_label, minutes_of
 from simulator.scenario.contact_back import Announcement, Callback, Voicemail, WaitEstimate
 from simulator.scenario.csvfile import read_volume_csv
@@ -47,6 +47,8 @@ from simulator.scenario.journeys import (
     Recontact,
     Transfers,
 )
+from simulator.scenario.limits import scenario_limit_problems
+from simulator.scenario.reachability import served_queues, unserved_route_problems
 from simulator.scenario.routing import (
     Overflow,
     PriorityLongestIdleRouting,
@@ -285,8 +287,8 @@ class CallType(_Model):
         ge=0,
         description="CV of a gamma multiplier (mean 1) drawn per day on the whole day's volume.",
     )
-    handle_time: Distribution = Field(description="Talk time distribution (seconds).")
-    wrap_up: Distribution | None = Field(
+    handle_time: Duration = Field(description="Talk time distribution (seconds).")
+    wrap_up: Duration | None = Field(
         default=None, description="After-call work (seconds): agent busy, caller gone."
     )
     patience: Distribution = Field(
@@ -309,7 +311,7 @@ class Redial(_Model):
     """Callers who abandoned may call again after a delay."""
 
     probability: float = Field(ge=0, le=1, description="Chance an abandoned caller redials.")
-    delay: Distribution = Field(
+    delay: Duration = Field(
         description="Time from abandoning to redialling (seconds); its mean must be positive."
     )
 
@@ -330,7 +332,7 @@ class Callers(_Model):
     recontact: Recontact | None = Field(
         default=None, description="Unresolved callers calling again later; none if absent."
     )
-    explain_time: Distribution | None = Field(
+    explain_time: Duration | None = Field(
         default=None,
         description="Agent time each time a caller tells their story (seconds); none: free.",
     )
@@ -591,6 +593,8 @@ class Scenario(_Model):
             *self._agent_group_problems(),
             *self._overflow_problems(),
             *self._journey_problems(),
+            *unserved_route_problems(self),
+            *scenario_limit_problems(self),
         ]
         if problems:
             raise ScenarioError(problems)
@@ -619,22 +623,10 @@ class Scenario(_Model):
     def _known_queues(self) -> str:
         return f"known queues: {', '.join(self.queue_names)}"
 
-    def _served_queues(self) -> set[str]:
-        """Queues some agent group serves directly or through an overflow chain."""
-        served = {queue for group in self.agent_groups for queue in group.skills}
-        changed = True
-        while changed:
-            changed = False
-            for rule in self.routing.overflow:
-                if rule.to in served and rule.from_ not in served:
-                    served.add(rule.from_)
-                    changed = True
-        return served
-
     def _call_type_problems(self) -> list[Problem]:
         problems = []
         queues = set(self.queue_names)
-        served = self._served_queues()
+        served = served_queues(self)
         n = self.calendar.intervals_per_day
         for i, call_type in enumerate(self.call_types):
             path = f"call_types[{i}]"
