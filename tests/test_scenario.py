@@ -462,7 +462,7 @@ def test_every_field_is_documented() -> None:
         for name in package.__all__
         if isinstance(obj := getattr(package, name), type) and issubclass(obj, pydantic.BaseModel)
     ]
-    assert len(models) == 13
+    assert len(models) == 16
     for model in models:
         assert model.model_config.get("extra") == "forbid", model
         assert model.model_config.get("frozen") is True, model

@@ -19,6 +19,7 @@ import simpy
 
 from simulator.metrics.log import ContactLog, Flag, Origin, Outcome, encode_path
 from simulator.model.agents import Agent, AgentGroup
+from simulator.model.behaviour import CallerBehaviour
 from simulator.model.callbacks import CallbackDesk
 from simulator.model.callers import JourneyDraws, RedialDraws
 from simulator.model.contact import DONE, IN_IVR, INBOUND, SERVING, WAITING, Contact
@@ -75,6 +76,7 @@ class Centre:
         self.queues = [ContactQueue(i) for i in range(len(scenario.queues))]
         agent_ids = itertools.count()
         self.rules = JourneyRules(scenario)
+        self.behaviour = CallerBehaviour(scenario)
         self.groups = [
             AgentGroup(g, self.rules.handle_factor[g], agent_ids)
             for g in range(len(scenario.agent_groups))
@@ -253,6 +255,8 @@ class Centre:
         patience = INFINITY
         if inbound:
             patience = contact.patience if first else self.draws.patience[contact.call_type].next()
+            if self.behaviour.varies_patience:
+                patience *= self.behaviour.patience_factor(contact.call_type, now)
             if first and self._first_wait(contact, queue, patience, now):
                 return
         contact.state = WAITING
@@ -391,6 +395,8 @@ class Centre:
             contact.authority_at = now
         if rules.is_manager[g]:
             contact.reached_manager = True
+        if self.behaviour.varies_handle:
+            duration *= self.behaviour.handle_factor(contact.call_type, now)
         duration *= self.groups[g].factor
         if contact.misplaced:
             duration = 0.0  # the agent only hears the story and passes the caller on

@@ -198,7 +198,9 @@ def analytic_staffing(
             for q in first:
                 weights[staffed.index(group.name), q] = 1.0 / len(first)
         else:
-            available = group.scheduled_per_interval(cal) * (1.0 - group.shrinkage)
+            available = group.scheduled_per_interval(cal) * (
+                1.0 - group.shrinkage_per_interval(cal)
+            )
             for q in first:
                 fixed_supply[q] += available / len(first)
     # Queues no staffed group serves first: fall back to staffed groups with the skill.
@@ -224,7 +226,7 @@ def analytic_staffing(
     available = share @ need
     scheduled = np.zeros((len(staffed), ni), dtype=np.int64)
     for g, name in enumerate(staffed):
-        shrink = scenario.agent_groups[names.index(name)].shrinkage
+        shrink = scenario.agent_groups[names.index(name)].shrinkage_per_interval(cal)
         scheduled[g] = np.ceil(available[g] / (1.0 - shrink) - _ROUND_SLACK).astype(np.int64)
     return AnalyticStaffing(
         staffed, scheduled, queue_agents, load, formula_caveats(scenario, staffed)
