@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
 from scipy import stats
 
 import simulator
@@ -78,3 +80,17 @@ def assert_matches_theory(result: simulator.RunResult, kpi: str, theory: float) 
         f"{kpi}: simulated {row['mean']:.5g} ± {bound:.3g} (family-wise bound, se {se:.3g}) "
         f"vs theory {theory:.5g}"
     )
+
+
+def assert_check_refuses(data: dict[str, Any], folder: Path, path: str, message: str) -> None:
+    """``ccsim check`` on ``data`` written as YAML exits 2 naming ``path`` and ``message``."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    file = folder / "bad.yaml"
+    file.write_text(yaml.safe_dump(data))
+    outcome = CliRunner().invoke(app, ["check", str(file)])
+    assert outcome.exit_code == 2, outcome.output
+    assert path in outcome.output and message in outcome.output, outcome.output
+    assert "Traceback" not in outcome.output

@@ -8,13 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 import simulator
-from simulator.cli import app
+from helpers import assert_check_refuses
 from simulator.scenario import Scenario, scenario_from_dict
-
-runner = CliRunner()
 
 
 def centre(
@@ -161,9 +158,4 @@ def test_a_break_outside_its_shift_is_refused_with_its_key_path(
     data["agent_groups"][0]["shifts"] = [
         {"start": "08:00", "end": "12:00", "count": 3, "breaks": breaks}
     ]
-    file = tmp_path / "bad.yaml"
-    file.write_text(yaml.safe_dump(data))
-    outcome = runner.invoke(app, ["check", str(file)])
-    assert outcome.exit_code == 2, outcome.output
-    assert path in outcome.output and message in outcome.output
-    assert "Traceback" not in outcome.output
+    assert_check_refuses(data, tmp_path, path, message)

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 from scipy import stats
 from typer.testing import CliRunner
 
 import simulator
+from helpers import assert_check_refuses
 from simulator.cli import app
 from simulator.model.callers import first_calls_by_day
 from simulator.randomness import Streams
@@ -139,12 +139,7 @@ def test_weekday_and_date_volumes_the_calendar_cannot_place_are_refused(
     tmp_path: Path, volume: dict[str, Any], calendar: dict[str, Any], path: str, message: str
 ) -> None:
     data = week([{"name": "calls", "volume": volume}], calendar=calendar)
-    file = tmp_path / "bad.yaml"
-    file.write_text(yaml.safe_dump(data))
-    outcome = runner.invoke(app, ["check", str(file)])
-    assert outcome.exit_code == 2, outcome.output
-    assert path in outcome.output and message in outcome.output, outcome.output
-    assert "Traceback" not in outcome.output
+    assert_check_refuses(data, tmp_path, path, message)
 
 
 # --------------------------------------------------------------------------- shared busyness

@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from scipy import stats
 from typer.testing import CliRunner
 
 import simulator
+from helpers import assert_check_refuses
 from simulator.cli import app
 from simulator.scenario import scenario_from_dict
 
@@ -205,12 +205,7 @@ def test_bad_values_by_interval_are_refused_with_their_key_path(
 ) -> None:
     data = centre({"staffing": 3})
     (data["agent_groups"][0] if where == "group" else data["call_types"][0]).update(value)
-    file = tmp_path / "bad.yaml"
-    file.write_text(yaml.safe_dump(data))
-    outcome = runner.invoke(app, ["check", str(file)])
-    assert outcome.exit_code == 2, outcome.output
-    assert path in outcome.output and message in outcome.output, outcome.output
-    assert "Traceback" not in outcome.output
+    assert_check_refuses(data, tmp_path, path, message)
 
 
 def test_scenario_with_everything_over_the_day_runs_from_the_cli(tmp_path: Path) -> None:
