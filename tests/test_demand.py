@@ -80,7 +80,7 @@ def test_volumes_follow_the_weekday_and_the_date() -> None:
     }
     data = week([{"name": "calls", "volume": volume}], calendar={"start_date": MONDAY.isoformat()})
     result = simulator.run(scenario_from_dict(data), keep_contacts=False)
-    offered = result.intervals()["offered"].to_numpy()
+    offered = result.intervals(wide=True)["offered"].to_numpy()
     expected = np.array([100, 100, 300, 100, 100, 40, 10])
     z = (offered - expected) / np.sqrt(expected / 20)
     assert np.all(np.abs(z) < Z), (offered, z)

@@ -73,8 +73,8 @@ def test_shrinkage_per_interval_removes_its_share_of_agents_in_each_interval(
     """Ten agents with shrinkage 0.1, 0.3, 0.5, 0: exactly 9, 7, 5, 10 available (whole
     numbers need no rounding); the profile form holds each value until the next time."""
     result = run(centre({"staffing": 10, "shrinkage": shrinkage}))
-    frame = result.intervals()
-    np.testing.assert_allclose(frame["agents"], [9, 7, 5, 10], atol=1e-9)
+    frame = result.intervals(wide=True)
+    np.testing.assert_allclose(frame["agents_present"], [9, 7, 5, 10], atol=1e-9)
     np.testing.assert_allclose(frame["agents_paid"], [10, 10, 10, 10], atol=1e-9)
 
 
@@ -96,7 +96,7 @@ def test_absenteeism_is_binomial_per_day_and_the_same_all_day() -> None:
     are Binomial(20, 0.9) — mean 18, variance 1.8 — and do not change within the day."""
     days = 400
     result = run(centre({"staffing": 20, "absenteeism": 0.1}, days=days))
-    present = result.intervals()["agents"].to_numpy().reshape(days, 4)
+    present = result.intervals(wide=True)["agents_present"].to_numpy().reshape(days, 4)
     assert np.all(present == present[:, :1]), "absence is drawn per day, not per interval"
     daily = present[:, 0]
     n, p = 20, 0.9
@@ -108,7 +108,7 @@ def test_absenteeism_is_binomial_per_day_and_the_same_all_day() -> None:
     se_var = np.sqrt((mu4 - (days - 3) / (days - 1) * var**2) / days)
     assert abs(daily.var(ddof=1) - var) < 3.5 * se_var, (daily.var(ddof=1), var, se_var)
     # Absent agents are still on the roster (paid); only the agents available change.
-    assert np.all(result.intervals()["agents_paid"] == 20)
+    assert np.all(result.intervals(wide=True)["agents_paid"] == 20)
 
 
 def test_absenteeism_on_shifts_removes_agents_of_each_shift() -> None:
@@ -120,7 +120,7 @@ def test_absenteeism_on_shifts_removes_agents_of_each_shift() -> None:
         {"start": "10:00", "end": "12:00", "count": 30},
     ]
     result = run(centre({"shifts": shifts, "absenteeism": 0.2}, days=days))
-    present = result.intervals()["agents"].to_numpy().reshape(days, 4)
+    present = result.intervals(wide=True)["agents_present"].to_numpy().reshape(days, 4)
     for column, count in ((0, 10), (2, 30)):
         daily = present[:, column]
         z = (daily.mean() - 0.8 * count) / np.sqrt(count * 0.16 / days)
