@@ -92,6 +92,11 @@ def test_breaks_remove_exactly_the_scheduled_agent_time_from_each_interval() -> 
     np.testing.assert_allclose(frame["agents_paid"], present_or_paid_break, rtol=0, atol=1e-9)
     hours = schedule_integral(SHIFTS, paid_only=True).sum() / 60
     assert result.kpi("agent_hours") == pytest.approx(hours, abs=1e-9)
+    # The scenario states the same coverage before anything runs (for staffing reports).
+    group = result.scenario.agent_groups[0]
+    np.testing.assert_allclose(
+        group.at_work_per_interval(result.scenario.calendar), expected_present
+    )
 
 
 def test_agents_in_a_call_finish_it_before_their_break() -> None:

@@ -51,10 +51,6 @@ class StaffingPlan:
     scheduled: np.ndarray
     available: np.ndarray
 
-    def per_interval(self, values: np.ndarray) -> np.ndarray:
-        """The value at the start of each interval: ``values`` shaped (days, intervals, groups)."""
-        return values[:, self.starts_interval, :]
-
 
 @dataclass(frozen=True)
 class _Crews:

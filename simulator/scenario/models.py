@@ -61,6 +61,7 @@ from simulator.scenario.supply import (
     MultiplierByInterval,
     ShareByInterval,
     break_problems,
+    shift_agents_at_work,
     supply_problems,
     values_by_interval,
 )
@@ -450,6 +451,14 @@ class AgentGroup(_Model):
             found = f"found {' and '.join(given)}" if given else "found none"
             raise ValueError(f"give exactly one of staffing, shifts or per_interval; {found}")
         return self
+
+    def at_work_per_interval(self, calendar: Calendar) -> np.ndarray:
+        """Time-averaged agents at work in each interval of a day (float64): the scheduled
+        agents less those on a break, minute by minute; before shrinkage and absence.
+        """
+        if self.shifts is None:
+            return self.scheduled_per_interval(calendar).astype(np.float64)
+        return shift_agents_at_work(self.shifts, calendar)
 
     def shrinkage_per_interval(self, calendar: Calendar) -> np.ndarray:
         """Shrinkage in each interval of a day (float64)."""

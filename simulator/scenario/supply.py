@@ -31,6 +31,7 @@ __all__ = [
     "ShareByInterval",
     "break_problems",
     "by_interval_problem",
+    "shift_agents_at_work",
     "supply_problems",
     "values_by_interval",
 ]
@@ -156,3 +157,21 @@ def supply_problems(scenario: Scenario) -> list[Problem]:
         if message:
             problems.append(Problem(path, message))
     return problems
+
+
+def shift_agents_at_work(shifts: list[Shift], calendar: Calendar) -> np.ndarray:
+    """Time-averaged agents at work (on shift, not on a break) in each interval of a day.
+
+    Counted minute by minute, so a 15-minute break in a 30-minute interval removes half
+    of its crew there; before shrinkage and absence.
+    """
+    open_min = minutes_of(calendar.open)
+    minutes = np.zeros(minutes_of(calendar.close) - open_min)
+    for shift in shifts:
+        start = minutes_of(shift.start) - open_min
+        at_work = np.zeros_like(minutes, dtype=bool)
+        at_work[start : minutes_of(shift.end) - open_min] = True
+        for brk in shift.breaks:
+            at_work[start + brk.after_minutes : start + brk.after_minutes + brk.minutes] = False
+        minutes += shift.count * at_work
+    return minutes.reshape(calendar.intervals_per_day, calendar.interval_minutes).mean(axis=1)

@@ -147,8 +147,18 @@ def formula_caveats(scenario: Scenario, staffed: list[str]) -> list[str]:
         notes.append("non-exponential patience is approximated by an exponential of its mean")
     if any(g.handle_time_factor != 1.0 for g in scenario.agent_groups if g.name in staffed):
         notes.append("group handle-time factors are ignored")
-    if any(ct.day_to_day_cv > 0 for ct in scenario.call_types):
+    busyness = scenario.busyness
+    if any(ct.day_to_day_cv > 0 for ct in scenario.call_types) or (
+        busyness is not None and busyness.day_to_day_cv > 0
+    ):
         notes.append("day-to-day volume variation is ignored")
+    if any(
+        ct.handle_time_multiplier != 1.0 or ct.patience_multiplier != 1.0
+        for ct in scenario.call_types
+    ):
+        notes.append("handle-time and patience multipliers by interval are ignored")
+    if any(g.absenteeism > 0 for g in scenario.agent_groups if g.name in staffed):
+        notes.append("absenteeism is ignored (only shrinkage is added on top)")
     return notes
 
 
