@@ -41,7 +41,6 @@ import yaml
 
 from simulator.experiment.backends import Backend, TaskFailure, backend_for
 from simulator.experiment.compare import ccsim_version
-from simulator.experiment.overrides import Axis, apply_overrides, grid_points, parse_axes
 from simulator.experiment.precision import KpiParts, PrecisionTarget
 from simulator.experiment.runner import (
     ExperimentProgress,
@@ -52,6 +51,7 @@ from simulator.experiment.runner import (
 from simulator.metrics.registry import kpi_bounds
 from simulator.outputfiles import json_text, write_atomic
 from simulator.scenario import Scenario, scenario_to_dict
+from simulator.scenario.changes import Axis, apply_overrides, grid_points, parse_axes
 
 __all__ = ["PointFailure", "SweepMismatch", "SweepResult", "scenario_digest", "sweep"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.model.behaviour import CallerBehaviour
 from simulator.model.journey import JourneyRules
 from simulator.policies.routing import (
     RoutingPolicy,
@@ -83,6 +84,8 @@ class CentreRules:
     waits: WaitRules
     callback: Callback | None
     voicemail: Voicemail | None
+    behaviour: CallerBehaviour
+    """Handle-time and patience multipliers of each call type by interval of the day."""
 
     @property
     def predicts(self) -> bool:
@@ -153,4 +156,5 @@ def compile_rules(scenario: Scenario) -> CentreRules:
         waits=_wait_rules(scenario, skills.queue_groups),
         callback=scenario.callback,
         voicemail=scenario.voicemail,
+        behaviour=CallerBehaviour(scenario),
     )

@@ -1,8 +1,9 @@
 """Service: an agent reaches a contact and talks to it.
 
 For a callback or voicemail task the agent first dials (``callbacks.py``); for a
-caller on the line the conversation is the talk time (scaled by the group's handle
-time factor), plus the story if this agent does not know it yet, plus the briefing
+caller on the line the conversation is the talk time (scaled by the call type's
+handle-time multiplier for the interval it starts in and by the group's handle time
+factor), plus the story if this agent does not know it yet, plus the briefing
 when a warm transfer hands the caller over.
 """
 
@@ -35,6 +36,7 @@ class Service:
         self.can_decide = rules.journey.can_decide
         self.is_manager = rules.journey.is_manager
         self.explains = rules.explains
+        self.behaviour = rules.behaviour
 
     def answer(self, contact: Contact, agent: Agent, queue: int, now: float) -> None:
         """An agent reaches the contact: talk to a caller, or dial for a callback task."""
@@ -63,6 +65,8 @@ class Service:
             contact.authority_at = now
         if self.is_manager[g]:
             contact.reached_manager = True
+        if self.behaviour.varies_handle:
+            duration *= self.behaviour.handle_factor(contact.call_type, now)
         duration *= self.groups[g].factor
         if contact.misplaced:
             duration = 0.0  # the agent only hears the story and passes the caller on
