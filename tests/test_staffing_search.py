@@ -55,9 +55,7 @@ def stationary(
                 }
                 for q, rate in rates.items()
             ],
-            "agent_groups": [
-                {"name": f"g_{q}", "skills": {q: 1}, "staffing": 1} for q in rates
-            ],
+            "agent_groups": [{"name": f"g_{q}", "skills": {q: 1}, "staffing": 1} for q in rates],
         }
     )
 
