@@ -7,7 +7,7 @@ that the search can estimate each cell's KPIs with their standard errors and add
 replications where a decision is close.
 
 The KPI formulas are not repeated here: numerators and denominators are those of
-:func:`simulator.metrics.kpis.kpi_definitions` for the scenario (its service-level
+:func:`simulator.metrics.registry.registry_for` the scenario (its service-level
 definition and callback counting), applied to the totals of the call types whose
 target is the queue. Occupancy cells are per (interval, agent group).
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.metrics.kpis import Kpi
+from simulator.metrics.registry import Kpi
 from simulator.model.replication import ReplicationOutput, counted_from_s, interval_starts_s
 from simulator.scenario import Scenario
 
@@ -126,21 +126,29 @@ def _per_queue(
     outputs: Sequence[ReplicationOutput], scenario: Scenario, by_day: bool = False
 ) -> dict[str, np.ndarray]:
     """Contact totals per replication, interval of the day and queue (days summed), or with
-    ``by_day`` per replication, day, interval and queue.
+    ``by_day`` per replication, day, interval and queue. A contact counts in the queue it
+    first joined, as in every per-queue KPI of a run (``RunResult.intervals(by="queue")``).
+    """
+    ipd = scenario.calendar.intervals_per_day
+    totals = {}
+    for name in outputs[0].tally.by_queue:
+        stacked = np.stack([o.tally.by_queue[name] for o in outputs])  # (n, I, queues)
+        days = stacked.reshape(len(outputs), -1, ipd, len(scenario.queues))
+        totals[name] = days if by_day else days.sum(axis=1)
+    return totals
+
+
+def _first_calls_by_target(outputs: Sequence[ReplicationOutput], scenario: Scenario) -> np.ndarray:
+    """First calls per replication, interval of the day and the queue their call type is
+    meant for (days summed): the counts whose expectation the volume profile gives.
     """
     ipd = scenario.calendar.intervals_per_day
     index = {q: k for k, q in enumerate(scenario.queue_names)}
     onto = np.zeros((len(scenario.call_types), len(scenario.queues)))
     for t, ct in enumerate(scenario.call_types):
         onto[t, index[ct.target]] = 1.0
-    fields = outputs[0].tally.contacts
-    totals = {}
-    for name in fields:
-        stacked = np.stack([o.tally.contacts[name] for o in outputs])  # (n, I, types)
-        per_queue = stacked @ onto  # (n, I, queues)
-        days = per_queue.reshape(len(outputs), -1, ipd, len(scenario.queues))
-        totals[name] = days if by_day else days.sum(axis=1)
-    return totals
+    stacked = np.stack([o.tally.contacts["offered_first"] for o in outputs]) @ onto
+    return np.asarray(stacked.reshape(len(outputs), -1, ipd, len(scenario.queues)).sum(axis=1))
 
 
 def _arrival_controls(first_calls: np.ndarray, scenario: Scenario) -> np.ndarray:
@@ -178,7 +186,7 @@ def cell_estimates(
     formulas are used. Warm-up intervals are included (the caller masks them).
     """
     totals = _per_queue(outputs, scenario)
-    controls = _arrival_controls(totals["offered_first"], scenario)
+    controls = _arrival_controls(_first_calls_by_target(outputs, scenario), scenario)
     by_name = {k.name: k for k in kpis}
     out: dict[str, CellEstimate] = {}
     for name in QUEUE_KPIS:

@@ -218,7 +218,9 @@ class StaffingRun:
             verdict, check = evaluate_staffing(
                 scenario, result.targets, {}, self.reps, scenario.seed, self.workers
             )
-            counted = np.asarray(check.intervals()["counted"].to_numpy()[: cal.intervals_per_day])
+            counted = np.asarray(
+                check.intervals(wide=True)["counted"].to_numpy()[: cal.intervals_per_day]
+            )
             missing = (verdict.queue_z < -CLEAR_MISS_Z).any(axis=1) & counted
             if not missing.any():
                 break
@@ -233,7 +235,7 @@ class StaffingRun:
         for g, plan in enumerate(plans):
             table[f"required[{plan.group}]"] = result.required[g]
             table[f"roster[{plan.group}]"] = plan.coverage
-        estimates = check.intervals()
+        estimates = check.intervals(wide=True)
         table["service_level"] = estimates["service_level"].to_numpy()[: cal.intervals_per_day]
         for q, queue in enumerate(self.scenario.queue_names):
             table[f"z[queue={queue}]"] = verdict.queue_z[:, q]

@@ -385,7 +385,7 @@ def _result(
     intervals = cells = None
     if simulated is not None:
         outputs, _ = simulated
-        intervals = RunResult(staffed_scenario, outputs, seed).intervals()
+        intervals = RunResult(staffed_scenario, outputs, seed).intervals(wide=True)
         kpis = RunResult(staffed_scenario, [], seed).kpis
         cells = cell_estimates(outputs, staffed_scenario, kpis)
     return StaffingResult(
