@@ -142,6 +142,13 @@ def test_roster_runs_and_reproduces_its_figures(tmp_path: Path) -> None:
     assert long_shifts["breaks"].str.endswith("+60min").all()
     meta = json.loads((out / "staffing.json").read_text())
     assert meta["kind"] == "staffing" and meta["roster"]["heads"] == heads
+    # The report reads the staffing folder: per group requirement vs Erlang vs roster vs
+    # current staffing, and each queue's achieved figures.
+    _invoke(["report", str(out)])
+    page = (out / "report.html").read_text()
+    assert "Requirement, Erlang, roster and current staffing" in page
+    assert "service_level[queue=q]" in page and "day-roster.yaml" in page
+    assert page.count("<img") >= 2
 
 
 def test_shift_limits_are_respected_or_reported() -> None:
