@@ -32,12 +32,15 @@ class Verdict:
     queue_z : (intervals, queues) smallest standardised margin over the queue's targets.
     queue_gap : (intervals, queues) largest relative shortfall (0 where every target holds);
         a share of the target for ``asa_s``, an absolute share otherwise.
+    queue_slack : (intervals, queues) smallest relative margin (the same units; negative
+        where a target is missed, +inf without calls).
     group_z : (intervals, groups) occupancy margin of each agent group (+inf without target).
     """
 
     queue_z: np.ndarray
     queue_gap: np.ndarray
     group_z: np.ndarray
+    queue_slack: np.ndarray
 
 
 def _z(margin: np.ndarray, se: np.ndarray) -> np.ndarray:
@@ -52,6 +55,7 @@ def judge(estimates: dict[str, CellEstimate], targets: Targets, scenario: Scenar
     shape = estimates["service_level"].value.shape
     queue_z = np.full(shape, np.inf)
     gap = np.zeros(shape)
+    slack = np.full(shape, np.inf)
     for q, queue in enumerate(scenario.queue_names):
         for kpi, target in targets.for_queue(queue).items():
             if kpi not in QUEUE_KPIS:
@@ -62,8 +66,9 @@ def judge(estimates: dict[str, CellEstimate], targets: Targets, scenario: Scenar
             queue_z[:, q] = np.minimum(queue_z[:, q], _z(margin, se))
             relative = margin / target if kpi == "asa_s" else margin
             gap[:, q] = np.maximum(gap[:, q], np.nan_to_num(-relative, nan=0.0))
+            slack[:, q] = np.minimum(slack[:, q], np.nan_to_num(relative, nan=np.inf))
     occ = estimates["occupancy"]
     group_z = np.full(occ.value.shape, np.inf)
     if targets.max_occupancy is not None:
         group_z = _z(targets.max_occupancy - occ.value, occ.se)
-    return Verdict(queue_z, gap, group_z)
+    return Verdict(queue_z, gap, group_z, slack)

@@ -33,15 +33,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from simulator.experiment import RunResult
-from simulator.experiment.backends import Backend, backend_for
-from simulator.experiment.runner import replicate
-from simulator.model.replication import ReplicationOutput
+from simulator.experiment.backends import Backend, TaskFailure, backend_for
+from simulator.experiment.runner import ReplicationFailed
+from simulator.model.replication import ReplicationOutput, simulate_replication
 from simulator.scenario import Scenario
 from simulator.staffing.analytic_start import AnalyticStaffing, analytic_staffing
 from simulator.staffing.cells import cell_estimates, counted_intervals
@@ -57,6 +56,16 @@ DEFAULT_CONFIDENCE = 0.95
 """Decisions less sure than this get more replications (up to the cap)."""
 MAX_ROUNDS = 30
 """Give up (``StaffingInfeasible``) when the search has not settled after this many rounds."""
+FINE_ROUNDS = 2
+"""Rounds with more replications after the coarse rounds have settled; the last one's
+raises are taken without another round (its removals are not)."""
+COARSE_CLEAR_Z = 1.0
+"""Coarse rounds move an interval only on evidence at least this many standard errors
+clear; closer calls wait for the rounds with more replications."""
+DEFAULT_REPLICATIONS = 10
+"""Paired replications each round starts with, unless given."""
+DEFAULT_MAX_FACTOR = 4
+"""Unless given, close decisions get up to this many times the starting replications."""
 _STEP_PER_SHORTFALL = 0.1
 """One extra agent per this much shortfall (a share of the target) when raising."""
 _MAX_STEP_SHARE = 0.25
@@ -96,7 +105,7 @@ class _Decision:
     """What one round of paired simulations says about every (group, interval)."""
 
     raise_by: np.ndarray
-    lower: np.ndarray
+    lower_by: np.ndarray
     confidence: np.ndarray
     sure_less: np.ndarray
     """Confidence that one agent fewer misses (carried where it was not tested)."""
@@ -105,11 +114,41 @@ class _Decision:
 
     @property
     def moves(self) -> bool:
-        return bool(self.raise_by.any() or self.lower.any())
+        return bool(self.raise_by.any() or self.lower_by.any())
+
+
+def _step(shortfall: np.ndarray, agents: np.ndarray) -> np.ndarray:
+    """Agents to add (or remove) for a relative shortfall (or slack): one, plus one per
+    ``_STEP_PER_SHORTFALL``, at most ``_MAX_STEP_SHARE`` of the interval's agents.
+    """
+    extra = np.floor(np.nan_to_num(shortfall, posinf=0.0) / _STEP_PER_SHORTFALL)
+    cap = np.maximum(1, np.ceil(_MAX_STEP_SHARE * agents))
+    return np.asarray(np.minimum(1 + np.maximum(extra, 0), cap), dtype=np.int64)
+
+
+def _chunk(
+    scenario: Scenario, seed: int, first: int, stop: int
+) -> list[ReplicationOutput] | TaskFailure:
+    """Replications ``first .. stop - 1`` without contact logs, or the failure that stopped
+    them (a task for any backend).
+    """
+    outputs = []
+    for r in range(first, stop):
+        try:
+            outputs.append(simulate_replication(scenario, r, keep_contacts=False, seed=seed))
+        except Exception as error:
+            return TaskFailure.from_exception(error, replication=r)
+    return outputs
 
 
 class _Search:
-    """One staffing search: the scenario, who is staffed, and how decisions are made."""
+    """One staffing search: the scenario, who is staffed, its simulations and decisions.
+
+    Simulated replications are kept per staffing (the last two rounds' staffings), so a
+    staffing met again — this round's staffing is often last round's "one fewer" — and
+    a round that asks for more replications only simulate what is missing. Replication
+    ``r`` of every staffing uses the same streams: common random numbers.
+    """
 
     def __init__(
         self,
@@ -117,12 +156,16 @@ class _Search:
         targets: Targets,
         staffed: list[str],
         confidence: float,
+        seed: int,
+        backend: Backend,
         progress: Callable[[str], None] | None,
     ) -> None:
         self.scenario = scenario
         self.targets = targets
         self.staffed = staffed
         self.level = confidence
+        self.seed = seed
+        self.backend = backend
         self.progress = progress
         self.route = _group_for_queue(scenario, staffed)
         self.checks = _lowering_checks(scenario, staffed)
@@ -133,20 +176,60 @@ class _Search:
         self.simulated_days = 0
         self.prior_miss = np.ones((len(staffed), scenario.calendar.intervals_per_day))
         """Confidence that one agent fewer misses, carried for intervals not re-tested."""
+        self.cache: dict[bytes, list[ReplicationOutput]] = {}
+        self.recent: list[set[bytes]] = [set()]
+
+    def outputs(self, x: np.ndarray, n: int) -> list[ReplicationOutput]:
+        """Replications ``0 .. n - 1`` of the scenario staffed with ``x``."""
+        key = np.ascontiguousarray(x, dtype=np.int64).tobytes()
+        self.recent[-1].add(key)
+        have = self.cache.setdefault(key, [])
+        if len(have) < n:
+            scenario = with_staffing(self.scenario, dict(zip(self.staffed, x, strict=True)))
+            first, workers = len(have), max(1, self.backend.workers)
+            size = max(1, -(-(n - first) // workers))
+            for lo in range(first, n, size):
+                self.backend.submit(lo, _chunk, scenario, self.seed, lo, min(lo + size, n))
+            pieces: dict[int, list[ReplicationOutput]] = {}
+            while self.backend.pending:
+                task, result = self.backend.next_done()
+                begin = int(str(task))
+                if isinstance(result, TaskFailure):
+                    rep = result.replication if result.replication is not None else begin
+                    raise ReplicationFailed(rep, self.seed, result, scenario.name)
+                pieces[begin] = result
+            for lo in sorted(pieces):
+                have.extend(pieces[lo])
+            self.simulated_days += n - first
+        return have[:n]
+
+    def next_round(self) -> None:
+        """Forget the staffings of rounds before the last (bounded memory)."""
+        self.recent = [*self.recent[-1:], set()]
+        keep = set().union(*self.recent)
+        self.cache = {k: v for k, v in self.cache.items() if k in keep}
 
     def verdict(self, outputs: list[ReplicationOutput]) -> Verdict:
         """Standardised margins of every cell from ``outputs``."""
         return judge(cell_estimates(outputs, self.scenario, self.kpis), self.targets, self.scenario)
 
     def decide(
-        self, x: np.ndarray, tested: np.ndarray, at_x: Verdict, at_less: Verdict
+        self,
+        x: np.ndarray,
+        tested: np.ndarray,
+        at_x: Verdict,
+        at_less: Verdict,
+        clear_z: float = 0.0,
     ) -> _Decision:
         """Raise where a queue misses at ``x``; lower where every queue the group serves
-        still meets with one agent fewer; keep the rest, each with its confidence.
+        still meets with one agent fewer (by more when the margin is wide); keep the
+        rest, each with its confidence. Moves need ``|z| >= clear_z`` (coarse rounds
+        act only on clear evidence and leave close calls to the rounds with more
+        replications).
         """
         n_groups, ipd = x.shape
         raise_by = np.zeros(x.shape, dtype=np.int64)
-        lower = np.zeros(x.shape, dtype=bool)
+        lower_by = np.zeros(x.shape, dtype=np.int64)
         conf = np.ones(x.shape)
         less_conf = np.ones(x.shape)
         now_conf = np.ones(x.shape)
@@ -160,23 +243,19 @@ class _Search:
             z_less = np.minimum(
                 at_less.queue_z[:, self.checks[g]].min(axis=1), at_less.group_z[:, col]
             )
-            short = (z_now < 0) & self.counted
-            raise_by[g] = np.where(
-                short,
-                np.minimum(
-                    1 + (gap / _STEP_PER_SHORTFALL).astype(np.int64),
-                    np.maximum(1, np.ceil(_MAX_STEP_SHARE * x[g]).astype(np.int64)),
-                ),
-                0,
-            )
-            lower[g] = ~short & tested[g] & (z_less >= 0)
+            slack = at_less.queue_slack[:, self.checks[g]].min(axis=1)
+            short = (z_now < -clear_z) & self.counted
+            raise_by[g] = np.where(short, _step(gap, x[g]), 0)
+            lower = (z_now >= 0) & tested[g] & (z_less >= clear_z)
+            # One fewer meets: remove it, and more where the margin is wide (never below 0).
+            lower_by[g] = np.where(lower, np.minimum(_step(slack, x[g]), x[g]), 0)
             sure_now = stats.norm.cdf(np.abs(z_now))
             sure_less = np.where(tested[g], stats.norm.cdf(np.abs(z_less)), self.prior_miss[g])
-            conf[g] = np.where(short, sure_now, np.minimum(sure_now, sure_less))
+            conf[g] = np.where(z_now < 0, sure_now, np.minimum(sure_now, sure_less))
             conf[g, ~self.counted] = 1.0
             less_conf[g] = sure_less
             now_conf[g] = np.where(self.counted, sure_now, 1.0)
-        return _Decision(raise_by, lower, conf, less_conf, now_conf)
+        return _Decision(raise_by, lower_by, conf, less_conf, now_conf)
 
     def pair(
         self,
@@ -185,46 +264,31 @@ class _Search:
         active: np.ndarray,
         replications: int,
         max_replications: int,
-        seed: int,
-        backend: Backend,
+        clear_z: float = 0.0,
     ) -> tuple[list[ReplicationOutput], _Decision, Verdict]:
-        """Simulate ``x`` and ``x`` less the ``tested`` agents with common random numbers,
-        doubling the replications while an ``active`` decision is less sure than the
-        confidence level (decisions settled in earlier rounds do not ask for more).
+        """Judge ``x`` and ``x`` less the ``tested`` agents on the same callers, doubling
+        the replications while an ``active`` decision is less sure than the confidence
+        level (up to ``max_replications``; decisions settled earlier do not ask for more).
         """
-        now = with_staffing(self.scenario, dict(zip(self.staffed, x, strict=True)))
-        group = [now]
-        if tested.any():
-            group.append(
-                with_staffing(self.scenario, dict(zip(self.staffed, x - tested, strict=True)))
-            )
-        found: dict[str, Any] = {}
-
-        def settle(_: int, merged: list[Any]) -> int:
-            n = len(merged[0])
-            at_x = self.verdict(merged[0])
-            at_less = self.verdict(merged[1]) if len(merged) > 1 else at_x
-            decision = self.decide(x, tested, at_x, at_less)
-            found.update(outputs=merged[0], decision=decision, verdict=at_x)
+        n = replications
+        while True:
+            now = self.outputs(x, n)
+            at_x = self.verdict(now)
+            at_less = self.verdict(self.outputs(x - tested, n)) if tested.any() else at_x
+            decision = self.decide(x, tested, at_x, at_less, clear_z)
             # More replications of this round sharpen only what it simulates.
             sharpened = np.where(tested, decision.confidence, decision.sure_now)
-            unsure = sharpened[active] < self.level
-            if not unsure.any() or n >= max_replications:
-                return n
-            return min(2 * n, max_replications)
-
-        def done(_: int, merged: list[Any]) -> None:
-            self.simulated_days += len(group) * len(merged[0])
-
-        replicate([group], [replications], seed, backend, done, decide=settle)
-        decision: _Decision = found["decision"]
+            if not (sharpened[active] < self.level).any() or n >= max_replications:
+                break
+            n = min(2 * n, max_replications)
         if self.progress is not None:
             self.progress(
-                f"round: {int(x.sum())} agent-intervals, {len(found['outputs'])} paired "
-                f"replications, {int((decision.raise_by > 0).sum())} to raise, "
-                f"{int(decision.lower.sum())} to lower"
+                f"round: {int(x.sum())} agent-intervals, {n} paired replications, "
+                f"{int((decision.raise_by > 0).sum())} to raise, "
+                f"{int((decision.lower_by > 0).sum())} to lower"
             )
-        return found["outputs"], decision, found["verdict"]
+        self.next_round()
+        return now, decision, at_x
 
 
 def staff(
@@ -253,8 +317,8 @@ def staff(
         under these.
     groups : names of the agent groups to staff (default: every group).
     max_occupancy : optional ceiling on each staffed group's occupancy per interval.
-    replications : paired replications each round starts with (default: the scenario's).
-    max_replications : at most this many where a decision is close (default 8 x start).
+    replications : paired replications each round starts with (default 10).
+    max_replications : at most this many where a decision is close (default 4 x start).
     confidence : a decision less sure than this gets more replications (until the cap).
     seed : base seed of every simulation (default: the scenario's): every candidate
         faces the same callers (common random numbers).
@@ -287,8 +351,8 @@ def staff(
         )
     if not 0.5 <= confidence < 1.0:
         raise ValueError(f"confidence must be in [0.5, 1), got {confidence:g}")
-    reps = scenario.replications if replications is None else replications
-    cap_reps = 8 * reps if max_replications is None else max_replications
+    reps = DEFAULT_REPLICATIONS if replications is None else replications
+    cap_reps = DEFAULT_MAX_FACTOR * reps if max_replications is None else max_replications
     base_seed = scenario.seed if seed is None else seed
     erlang = analytic_staffing(scenario, targets, groups)
     staffed = erlang.groups
@@ -308,43 +372,61 @@ def staff(
         else 10 * np.maximum(start, 1) + 10
     )
     start = np.minimum(start, cap)
-    search = _Search(scenario, targets, staffed, confidence, progress)
     x = start.copy()
-    locked = np.broadcast_to(~search.counted, x.shape).copy()
+    locked = np.broadcast_to(~counted_intervals(scenario), x.shape).copy()
     lowered_before = np.zeros(x.shape, dtype=bool)
-    counted = np.broadcast_to(search.counted, x.shape)
+    counted = ~locked
     settled = np.zeros(x.shape, dtype=bool)
-    with backend_for(None, workers, None, tasks=2 * reps) as backend:
-        just_raised = np.zeros(x.shape, dtype=bool)
+    just_raised = np.zeros(x.shape, dtype=bool)
+    fine_rounds = 0
+    floor = np.zeros(x.shape, dtype=np.int64)
+    with backend_for(None, workers, None, tasks=workers or 1) as backend:
+        search = _Search(scenario, targets, staffed, confidence, base_seed, backend, progress)
         for _ in range(MAX_ROUNDS):
             # Not tested again: an interval raised by one last round (it was seen to miss
             # with one agent fewer on these same callers), and an interval whose decision
-            # was kept while nothing around it moved.
+            # was kept while nothing before it moved.
             tested = (x > 0) & ~locked & ~just_raised & ~settled
             outputs, decision, verdict = search.pair(
-                x, tested, counted & ~settled, reps, cap_reps, base_seed, backend
+                x,
+                tested,
+                counted & ~settled,
+                reps,
+                cap_reps if fine_rounds else reps,
+                0.0 if fine_rounds or cap_reps == reps else COARSE_CLEAR_Z,
             )
             search.prior_miss = decision.sure_less
-            if not decision.moves:
+            if not decision.moves and (fine_rounds or cap_reps == reps):
                 break
-            over = (x + decision.raise_by > cap) & (decision.raise_by > 0)
-            if over.any():
-                g, i = np.argwhere(over)[0]
-                if x[g, i] >= cap[g, i]:
-                    raise StaffingInfeasible(
-                        f"the targets ({targets.describe()}) are not met in the interval "
-                        f"starting {scenario.calendar.interval_labels()[i]} even with "
-                        f"{int(cap[g, i])} agents in group {staffed[g]} (the cap)"
-                    )
+            if not decision.moves:
+                # Coarse rounds (the first replications only) have converged: settle the
+                # close decisions with more replications where they need them.
+                fine_rounds = 1
+                settled = np.zeros(x.shape, dtype=bool)
+                just_raised = np.zeros(x.shape, dtype=bool)
+                continue
+            _check_cap(x, decision.raise_by, cap, targets, scenario, staffed)
+            if fine_rounds >= FINE_ROUNDS:
+                # The last round allowed: take its raises (they only help) and stop; its
+                # removals would need one more round to be checked, so they are left.
+                x = np.minimum(x + decision.raise_by, cap)
+                outputs = search.outputs(x, len(outputs))
+                verdict = search.verdict(outputs)
+                break
+            fine_rounds += 1 if fine_rounds else 0
             just_raised = decision.raise_by == 1
             search.prior_miss = np.where(just_raised, decision.confidence, search.prior_miss)
-            moved = ((decision.raise_by > 0) | decision.lower).any(axis=0)
+            changed = (decision.raise_by > 0) | (decision.lower_by > 0)
+            moved = np.asarray(changed.any(axis=0), dtype=bool)
             near = moved.copy()  # a change carries over into the next interval only
             near[1:] |= moved[:-1]
-            settled = ~((decision.raise_by > 0) | decision.lower) & ~near[None, :]
+            settled = ~changed & ~near[None, :]
             locked |= (decision.raise_by > 0) & lowered_before
-            lowered_before |= decision.lower
-            x = np.minimum(x + decision.raise_by, cap) - decision.lower
+            lowered_before |= decision.lower_by > 0
+            # Where a queue missed, that many agents are too few: never go back below.
+            floor = np.where(decision.raise_by > 0, x + 1, floor)
+            x = np.minimum(x + decision.raise_by, cap)
+            x = np.maximum(x - decision.lower_by, np.minimum(floor, x))
         else:
             raise StaffingInfeasible(
                 f"the search did not settle within {MAX_ROUNDS} rounds; the targets "
@@ -364,6 +446,25 @@ def staff(
         base_seed,
         "sim",
     )
+
+
+def _check_cap(
+    x: np.ndarray,
+    raise_by: np.ndarray,
+    cap: np.ndarray,
+    targets: Targets,
+    scenario: Scenario,
+    staffed: list[str],
+) -> None:
+    """``StaffingInfeasible`` when an interval at its cap still misses."""
+    over = (x >= cap) & (raise_by > 0)
+    if over.any():
+        g, i = np.argwhere(over)[0]
+        raise StaffingInfeasible(
+            f"the targets ({targets.describe()}) are not met in the interval starting "
+            f"{scenario.calendar.interval_labels()[i]} even with {int(cap[g, i])} agents in "
+            f"group {staffed[g]} (the cap)"
+        )
 
 
 def _result(
