@@ -64,10 +64,13 @@ COARSE_CLEAR_Z = 1.0
 clear; closer calls wait for the rounds with more replications."""
 DEFAULT_REPLICATIONS = 10
 """Paired replications each round starts with, unless given."""
-DEFAULT_MAX_FACTOR = 4
+DEFAULT_MAX_FACTOR = 3
 """Unless given, close decisions get up to this many times the starting replications."""
 _STEP_PER_SHORTFALL = 0.1
 """One extra agent per this much shortfall (a share of the target) when raising."""
+_STEP_PER_SLACK = 0.05
+"""One more agent removed per this much slack left with one fewer (a floor after a miss
+and the lock after a raise undo an overshoot)."""
 _MAX_STEP_SHARE = 0.25
 """At most this share of an interval's agents is added in one step."""
 
@@ -117,11 +120,13 @@ class _Decision:
         return bool(self.raise_by.any() or self.lower_by.any())
 
 
-def _step(shortfall: np.ndarray, agents: np.ndarray) -> np.ndarray:
+def _step(
+    shortfall: np.ndarray, agents: np.ndarray, per: float = _STEP_PER_SHORTFALL
+) -> np.ndarray:
     """Agents to add (or remove) for a relative shortfall (or slack): one, plus one per
-    ``_STEP_PER_SHORTFALL``, at most ``_MAX_STEP_SHARE`` of the interval's agents.
+    ``per``, at most ``_MAX_STEP_SHARE`` of the interval's agents.
     """
-    extra = np.floor(np.nan_to_num(shortfall, posinf=0.0) / _STEP_PER_SHORTFALL)
+    extra = np.floor(np.nan_to_num(shortfall, posinf=0.0) / per)
     cap = np.maximum(1, np.ceil(_MAX_STEP_SHARE * agents))
     return np.asarray(np.minimum(1 + np.maximum(extra, 0), cap), dtype=np.int64)
 
@@ -248,7 +253,7 @@ class _Search:
             raise_by[g] = np.where(short, _step(gap, x[g]), 0)
             lower = (z_now >= 0) & tested[g] & (z_less >= clear_z)
             # One fewer meets: remove it, and more where the margin is wide (never below 0).
-            lower_by[g] = np.where(lower, np.minimum(_step(slack, x[g]), x[g]), 0)
+            lower_by[g] = np.where(lower, np.minimum(_step(slack, x[g], _STEP_PER_SLACK), x[g]), 0)
             sure_now = stats.norm.cdf(np.abs(z_now))
             sure_less = np.where(tested[g], stats.norm.cdf(np.abs(z_less)), self.prior_miss[g])
             conf[g] = np.where(z_now < 0, sure_now, np.minimum(sure_now, sure_less))
@@ -318,7 +323,7 @@ def staff(
     groups : names of the agent groups to staff (default: every group).
     max_occupancy : optional ceiling on each staffed group's occupancy per interval.
     replications : paired replications each round starts with (default 10).
-    max_replications : at most this many where a decision is close (default 4 x start).
+    max_replications : at most this many where a decision is close (default 3 x start).
     confidence : a decision less sure than this gets more replications (until the cap).
     seed : base seed of every simulation (default: the scenario's): every candidate
         faces the same callers (common random numbers).
