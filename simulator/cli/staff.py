@@ -180,7 +180,7 @@ def staff_command(
     )
     try:
         result = job.search(targets, method, days_quantile=days_quantile, staff_function=staff)
-        comparison = job.compare(targets, days_quantile) if compare_methods else None
+        comparison = job.compare(targets, days_quantile, result) if compare_methods else None
         roster = job.roster(result, rules) if rules is not None else None
         wants_risk = days_quantile is not None or (job.has_day_factor() and method == "sim")
         risk = job.days(result) if wants_risk else None

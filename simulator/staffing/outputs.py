@@ -190,11 +190,22 @@ class StaffingRun:
             )
         return result
 
-    def compare(self, targets: Targets, days_quantile: float | None = None) -> MethodComparison:
-        """Every method's staffing and its figures on the same fresh callers."""
+    def compare(
+        self,
+        targets: Targets,
+        days_quantile: float | None = None,
+        found: StaffingResult | None = None,
+    ) -> MethodComparison:
+        """Every method's staffing and its figures on the same fresh callers (``found``:
+        a result already in hand, reused for its method).
+        """
         return compare_methods(
             self.scenario,
-            lambda method: self.search(targets, method, days_quantile=days_quantile),
+            lambda method: (
+                found
+                if found is not None and found.method == method
+                else self.search(targets, method, days_quantile=days_quantile)
+            ),
             replications=self.reps,
             seed=self.base_seed,
             workers=self.workers,
