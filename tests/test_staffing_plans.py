@@ -226,3 +226,28 @@ def test_days_quantile_meets_the_target_on_that_share_of_days(tmp_path: Path) ->
     staffed = simulator.load(out / "day-staffed.yaml")
     assert staffed.call_types[0].day_to_day_cv == 0.2
     assert scenario_to_dict(staffed)["agent_groups"][0]["per_interval"] == list(quantile)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--method", "guess"], "--method"),
+        (["--days-quantile", "0.9"], "day_to_day_cv"),
+        (["-t", "service_level[queue=nope]=0.9"], "unknown queue"),
+        (["--shifts", "RULES"], "min_hours"),
+    ],
+)
+def test_bad_staffing_options_exit_2_and_write_nothing(
+    tmp_path: Path, extra: list[str], message: str
+) -> None:
+    path = _write(tmp_path, _day([40.0, 40.0], minutes=60))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump({"every": 60, "min_hours": 3}))
+    extra = [str(rules) if e == "RULES" else e for e in extra]
+    out = tmp_path / "out"
+    got = CliRunner().invoke(
+        app, ["staff", str(path), "-t", "service_level=0.8", "-o", str(out), "-q", *extra]
+    )
+    assert got.exit_code == 2, got.output
+    assert message in got.output and "Traceback" not in got.output
+    assert not out.exists()
