@@ -14,14 +14,18 @@ Method (rounds of paired whole-day simulations with common random numbers):
    otherwise ``x`` is the fewest — ``c`` meets, ``c - 1`` does not. Each decision's
    confidence is ``Φ(|z|)`` of the margins it rests on (for a kept ``c``: the smaller
    of the confidence that ``c`` meets and that ``c - 1`` misses).
-3. While some decision is less sure than ``confidence``, the round doubles its paired
-   replications (up to ``max_replications``): replications go where a decision is
-   close, and a clear-cut day costs only the first batch. At the cap, decisions
-   follow the estimates and keep their stated confidence.
-4. Apply the moves and start another round, until a round moves nothing. An interval
-   raised again after being lowered is locked (the lower value broke a neighbour
-   through carry-over). Backlog carried from a peak shows up in the next interval's
-   cells, so the search staffs after peaks where SIPP does not.
+3. The first rounds use the starting replications and move an interval only on clear
+   evidence (one standard error); when they no longer move anything, close decisions
+   get more paired replications — doubling while a decision is less sure than
+   ``confidence``, up to ``max_replications`` — for at most two more rounds (the last
+   one's raises are taken, its removals left). At the cap, decisions follow the
+   estimates and keep their stated confidence.
+4. Apply the moves and start another round. An interval raised again after being
+   lowered is locked, and never goes back below a staffing seen to miss. Backlog
+   carried from a peak shows up in the next interval's cells, so the search staffs
+   after peaks where SIPP does not. Replications are kept per staffing: replication
+   ``r`` uses the same streams whatever the staffing, so a staffing met again (this
+   round's is often last round's "one fewer") costs nothing new.
 
 Because the decision is on the expected value, more replications converge to the
 exact requirement (on a stationary Erlang A day: the Erlang A figure), instead of
