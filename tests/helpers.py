@@ -78,3 +78,16 @@ def assert_matches_theory(result: simulator.RunResult, kpi: str, theory: float) 
         f"{kpi}: simulated {row['mean']:.5g} ± {bound:.3g} (family-wise bound, se {se:.3g}) "
         f"vs theory {theory:.5g}"
     )
+
+
+def assert_fits_80_columns(output: str, out: object = None) -> None:
+    """Every line of a command's tables fits 80 columns and nothing was cut short (lines
+    naming the output folder ``out``, a path of the user's choosing, are left aside)."""
+    lines = [
+        line
+        for line in output.splitlines()
+        if not line.startswith("wrote ") and (out is None or str(out) not in line)
+    ]
+    too_wide = [line for line in lines if len(line) > 80]
+    assert not too_wide, too_wide[:3]
+    assert "…" not in output

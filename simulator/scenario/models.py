@@ -507,6 +507,12 @@ class Costs(_Model):
     manager_hour: float | None = Field(
         default=None, ge=0, description="Cost of a manager hour (default: agent_hour)."
     )
+    currency: str = Field(
+        default="",
+        max_length=12,
+        pattern=r"^[^\s\d]*$",
+        description="What money is counted in, written after amounts (e.g. EUR); none by default.",
+    )
 
     def hourly(self, role: str) -> float:
         """Cost of one paid hour of a group with ``role``."""
@@ -573,6 +579,23 @@ class Scenario(_Model):
             return super().model_validate(obj, **kwargs)
         except ValidationError as exc:
             raise ScenarioError(problems_from_validation_error(exc, cls)) from None
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
+        """A copy of the scenario with some keys changed, validated again.
+
+        ``changes`` maps key paths, spelt as in the file and in ``--set``
+        (``agent_groups[cards_team].staffing``, ``routing.policy``,
+        ``call_types[0].handle_time.mean``), to new values::
+
+            scenario.with_changes({"agent_groups[cards_team].staffing": 6,
+                                   "routing.policy": "fcfs"})
+
+        An unknown key path or a value the scenario does not accept raises an
+        ``OverrideError`` (a ``ValueError``) naming the key path.
+        """
+        from simulator.experiment.overrides import with_changes
+
+        return with_changes(self, changes)
 
     @property
     def queue_names(self) -> list[str]:
