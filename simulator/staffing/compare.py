@@ -4,7 +4,8 @@ For every method (``sim``, ``sipp``, ``lag-sipp``, ``isa``) the staffing is foun
 then each is simulated with one common seed — a seed the search did not use, so the
 search's own noise does not flatter it — and its figures are read: agent hours,
 cost at the groups' hourly rates, and the share of counted (interval, queue) cells
-with calls whose estimated KPIs meet the queue's targets. A cell also counts as a
+with calls, in queues the staffed groups serve, whose estimated KPIs meet the queue's
+targets. A cell also counts as a
 *clear miss* when it misses by more than three standard errors, so that a method's
 misses can be told from noise.
 """
@@ -119,7 +120,8 @@ def compare_methods(
         )
         verdicts[method] = verdict
         offered = _offered_cells(evaluation, counted)
-        z = verdict.queue_z[counted][offered]
+        served = _served_queues(scenario, result.groups)
+        z = verdict.queue_z[counted][offered & served[None, :]]
         hourly = np.array(
             [
                 scenario.costs.hourly(next(g.role for g in scenario.agent_groups if g.name == name))
@@ -139,6 +141,12 @@ def compare_methods(
             }
         )
     return MethodComparison(pd.DataFrame.from_records(rows), results, verdicts, counted)
+
+
+def _served_queues(scenario: Scenario, groups: list[str]) -> np.ndarray:
+    """Which queues the staffed ``groups`` serve (the cells a staffing answers for)."""
+    skills = {g.name: g.skills for g in scenario.agent_groups}
+    return np.array([any(q in skills[g] for g in groups) for q in scenario.queue_names])
 
 
 def _offered_cells(result: RunResult, counted: np.ndarray) -> np.ndarray:
