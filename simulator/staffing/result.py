@@ -154,7 +154,7 @@ class StaffingResult:
             twin.set_ylabel("service level per queue")
             more_h, more_l = twin.get_legend_handles_labels()
             handles, labels = handles + more_h, labels + more_l
-        ax.legend(handles, labels, loc="upper right", fontsize="small")
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize="small")
         ax.set_title(
             f"{self.scenario.name}: staffing for {self.targets.describe()} "
             f"({self.method}, {self.simulations} simulated days)"
