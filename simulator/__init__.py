@@ -10,6 +10,7 @@ Typical use in a notebook::
     result.contacts()     # one row per contact
     simulator.compare([scenario, other])                  # paired, common random numbers
     simulator.sweep(scenario, ["agent_groups[0].staffing=20:30:2"], out="runs/sweep")
+    simulator.fit("contacts.csv", holdout_days=5, out="fitted")   # a scenario from a log
 
 Importing the package does nothing else: no simulation, no plotting.
 """
@@ -23,6 +24,7 @@ from simulator.experiment import (
     run,
     sweep,
 )
+from simulator.fit import fit
 from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from simulator.staffing import staff
 
@@ -37,6 +39,7 @@ __all__ = [
     "ScenarioError",
     "SweepResult",
     "compare",
+    "fit",
     "load",
     "load_scenario",
     "run",

@@ -13,6 +13,7 @@ import typer
 from simulator.cli.check import check_command
 from simulator.cli.erlang import erlang_app
 from simulator.cli.experiments import register as register_experiment_commands
+from simulator.cli.fit import fit_command
 from simulator.cli.report import report_command
 from simulator.cli.run import run_command
 from simulator.cli.staff import staff_command
@@ -30,4 +31,5 @@ register_experiment_commands(app)
 app.command("staff")(staff_command)
 app.command("report")(report_command)
 app.command("check")(check_command)
+app.command("fit")(fit_command)
 app.add_typer(erlang_app, name="erlang", help="Erlang B, C and A calculators.")

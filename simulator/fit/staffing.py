@@ -1,0 +1,150 @@
+"""Agents per interval and group: from a staffing file, or a lower bound read off the log.
+
+A staffing file is a CSV with ``interval_start, agent_group, agents``; ``interval_start``
+is either a clock time (``08:30``: the same every day) or a timestamp (one row per day
+and interval: the scenario takes the mean over the fitted days, rounded up). Without
+it, the log only shows agents who were busy: per group and interval, the most agents
+talking or wrapping up at once (and, with ``agent_id``, the distinct agents who handled
+a call in it), maximised over days. That is a lower bound on the agents staffed, and
+the fit says so.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulator.fit.reading import SECONDS_PER_DAY, LogError
+
+__all__ = ["busy_lower_bound", "read_staffing"]
+
+STAFFING_COLUMNS = ("interval_start", "agent_group", "agents")
+
+
+def read_staffing(
+    path: Path,
+    groups: list[str],
+    open_s: float,
+    interval_s: float,
+    intervals: int,
+    first_date: object,
+    days: list[int] | None = None,
+) -> dict[str, list[int]]:
+    """Agents per interval of the day for each group in the file.
+
+    Parameters
+    ----------
+    days
+        Day numbers (from the log's first date) whose staffing to average when the file
+        gives timestamps; None: all.
+
+    Raises
+    ------
+    LogError
+        Naming the file, line and column of a problem.
+    """
+    if not path.is_file():
+        raise LogError(f"{path}: no such staffing file")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise LogError(f"{path}: cannot be read as CSV: {str(error).strip() or 'empty'}") from None
+    missing = [c for c in STAFFING_COLUMNS if c not in frame.columns]
+    if missing:
+        raise LogError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
+    if frame.empty:
+        raise LogError(f"{path}: no rows")
+    lines = np.arange(len(frame)) + 2
+    agents = pd.to_numeric(frame["agents"].str.strip(), errors="coerce")
+    bad = agents.isna() | (agents < 0) | (agents != np.floor(agents))
+    if bad.any():
+        raise LogError(
+            f"{path}: line {lines[bad.to_numpy()][0]}, column 'agents': "
+            f"{frame['agents'][bad].iloc[0]!r} is not a whole number of agents"
+        )
+    unknown = ~frame["agent_group"].str.strip().isin(groups)
+    if unknown.any() and len(groups) > 0:
+        raise LogError(
+            f"{path}: line {lines[unknown.to_numpy()][0]}, column 'agent_group': "
+            f"{frame['agent_group'][unknown].iloc[0]!r} is not a group of the log "
+            f"({', '.join(groups)})"
+        )
+    text = frame["interval_start"].str.strip()
+    clock = text.str.fullmatch(r"\d{1,2}:\d{2}")
+    seconds = np.full(len(frame), np.nan)
+    day = np.full(len(frame), -1)
+    if clock.any():
+        parts = text[clock].str.split(":", expand=True).astype(int)
+        seconds[clock.to_numpy()] = (parts[0] * 3600 + parts[1] * 60).to_numpy()
+    if (~clock).any():
+        stamps = pd.to_datetime(text[~clock], format="ISO8601", errors="coerce")
+        bad = stamps.isna()
+        if bad.any():
+            line = lines[(~clock).to_numpy()][bad.to_numpy()][0]
+            raise LogError(
+                f"{path}: line {line}, column 'interval_start': cannot read "
+                f"{text[~clock][bad].iloc[0]!r} as HH:MM or an ISO 8601 time"
+            )
+        origin = pd.Timestamp(str(first_date))
+        offset = ((stamps - origin) / pd.Timedelta(seconds=1)).to_numpy(dtype=float)
+        day[(~clock).to_numpy()] = np.floor(offset / SECONDS_PER_DAY)
+        seconds[(~clock).to_numpy()] = offset - np.floor(offset / SECONDS_PER_DAY) * SECONDS_PER_DAY
+    k = (seconds - open_s) / interval_s
+    off_grid = (k != np.floor(k)) | (k < 0) | (k >= intervals)
+    if off_grid.any():
+        raise LogError(
+            f"{path}: line {lines[off_grid][0]}, column 'interval_start': "
+            f"{text[off_grid].iloc[0]!r} is not the start of an interval of the opening hours "
+            f"({intervals} intervals of {interval_s / 60:g} min)"
+        )
+    table = pd.DataFrame(
+        {"group": frame["agent_group"].str.strip(), "day": day, "k": k.astype(int), "n": agents}
+    )
+    if days is not None and (table["day"] >= 0).any():
+        table = table[(table["day"] < 0) | table["day"].isin(days)]
+    result: dict[str, list[int]] = {}
+    for group, rows in table.groupby("group"):
+        per_day = (
+            rows.groupby(["day", "k"])["n"].sum().unstack("k").reindex(columns=range(intervals))
+        )
+        mean = per_day.fillna(0).mean(axis=0)
+        result[str(group)] = [math.ceil(x - 1e-9) for x in mean]
+    return result
+
+
+def busy_lower_bound(
+    legs: pd.DataFrame, open_s: float, interval_s: float, intervals: int, days: list[int]
+) -> dict[str, list[int]]:
+    """Most agents busy at once (talking or wrapping up) per group and interval, maximised
+    over ``days``; with ``agent_id``, at least the distinct agents who handled a call in it.
+    """
+    answered = legs[legs["answered"].notna()].copy()
+    answered["group"] = answered["agent_group"].replace("", "agents")
+    busy_end = answered["ended"] + answered["wrap_up_s"].fillna(0.0)
+    answered["busy_end"] = busy_end
+    result: dict[str, list[int]] = {}
+    for group, rows in answered.groupby("group"):
+        bound = np.zeros(intervals, dtype=int)
+        starts = rows["answered"].to_numpy()
+        ends = rows["busy_end"].to_numpy()
+        times = np.concatenate([starts, ends])
+        steps = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
+        order = np.lexsort((steps, times))  # ends before starts at the same instant
+        times, level = times[order], np.cumsum(steps[order])
+        for d in days:
+            for k in range(intervals):
+                a = d * SECONDS_PER_DAY + open_s + k * interval_s
+                b = a + interval_s
+                before = np.searchsorted(times, a, side="right")
+                inside = slice(before, np.searchsorted(times, b, side="left"))
+                peak = max(level[before - 1] if before > 0 else 0, level[inside].max(initial=0))
+                n = int(peak)
+                if (rows["agent_id"] != "").any():
+                    active = rows[(rows["answered"] < b) & (rows["busy_end"] > a)]
+                    n = max(n, int(active["agent_id"].nunique()))
+                bound[k] = max(bound[k], n)
+        result[str(group)] = bound.tolist()
+    return result
