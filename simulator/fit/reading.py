@@ -179,8 +179,11 @@ def _where(path: Path, lines: np.ndarray, column: str) -> str:
 
 def _times(frame: pd.DataFrame, name: str, column: str, path: Path, optional: bool) -> pd.Series:
     raw = frame[name]
-    text = raw.astype(str).str.strip() if raw.dtype == object else raw
-    empty = (text == "") | raw.isna() if raw.dtype == object else raw.isna()
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        text, empty = raw, raw.isna()
+    else:
+        text = raw.astype(str).str.strip()
+        empty = raw.isna() | text.isin(["", "nan", "NaT", "None"])
     if empty.any() and not optional:
         lines = frame.loc[empty, "line"].to_numpy()
         raise LogError(f"{_where(path, lines, column)}: empty (a time is required)")
