@@ -209,6 +209,12 @@ def fit_log(
             "will be too high if agents were idle)"
         )
     staffing_table = {g: per_interval.get(g, [0] * intervals) for g in groups}
+    for name in call_types:
+        if name not in handle:
+            warnings.append(
+                f"call type {name}: fewer than {MIN_EVENTS} talk times, handle time set to an "
+                "exponential with their mean"
+            )
     for name, fits in patience.items():
         if not fits.fits:
             warnings.append(

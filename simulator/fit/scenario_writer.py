@@ -77,7 +77,12 @@ def scenario_data(
         if arrivals.day_cv > 0:
             entry["day_to_day_cv"] = round(arrivals.day_cv, 4)
         handle = best(fit.handle.get(name, []))
-        entry["handle_time"] = handle.spec() if handle else {"dist": "exponential", "mean": 1.0}
+        if handle is not None:
+            entry["handle_time"] = handle.spec()
+        else:  # too few talk times to choose a family: their mean, exponential
+            talk = fit.talk_times.get(name)
+            mean = float(talk.mean()) if talk is not None and len(talk) else 0.0
+            entry["handle_time"] = {"dist": "exponential", "mean": round(max(mean, 1.0), 3)}
         wrap = best(fit.wrap.get(name, []))
         if wrap is not None:
             entry["wrap_up"] = wrap.spec()
