@@ -7,8 +7,9 @@ function applied to the held-out log, so the definitions agree. The held-out fig
 is compared with the band in which 95 % of such periods fall according to the fitted
 scenario: a prediction interval, ``mean ± t(0.975, R-1) · sd · sqrt(1 + 1/R)`` over
 replications, widened by one call's worth of the rate (a difference of a single call
-is never a misfit). A confidence interval of the simulated mean would be the wrong
-yardstick: the held-out days are one random realisation, not a mean.
+is never a misfit) and kept within the quantity's range. A confidence interval of the
+simulated mean would be the wrong yardstick: the held-out days are one random
+realisation, not a mean.
 
 Verdict: the overall figures must lie inside their bands. Those bands account for
 every correlation between intervals and KPIs (a busy held-out day raises abandonment in
@@ -215,7 +216,8 @@ def run_backtest(
                 offered = observed.loc[i, "offered"]
                 if kpi != "asa_s" and offered > 0:
                     half += 1 / offered
-                low, high = mean - half, mean + half
+                low = max(mean - half, 0.0)  # a rate or a wait is never negative
+                high = mean + half if kpi == "asa_s" else min(mean + half, 1.0)
             else:
                 mean = low = high = math.nan
             inside = bool(math.isnan(log_value) or math.isnan(mean) or low <= log_value <= high)
