@@ -29,8 +29,9 @@ ROWS = [
     "c3,B,card,general,2026-03-02T09:20:00,2026-03-02T09:20:05,2026-03-02T09:25:05,answered,front,f2,10,",
     # line 6: C hangs up in the IVR
     "c4,C,card,general,2026-03-02T09:30:00,,2026-03-02T09:30:20,ivr_abandoned,,,,20",
-    # line 7
+    # line 7-8: D is answered, calls again 6 minutes later (a recontact) and abandons
     "c5,D,card,general,2026-03-02T09:40:00,2026-03-02T09:40:00,2026-03-02T09:44:00,answered,front,f1,5,",
+    "c6,D,card,general,2026-03-02T09:50:00,,2026-03-02T09:51:30,abandoned,,,,",
 ]
 
 
@@ -46,9 +47,10 @@ def test_a_small_leg_log_is_read_as_hand_computed(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["fit", str(write(tmp_path)), "--out", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads((out / "fit.json").read_text())
-    assert data["contacts"] == {"total": 5, "first": 4, "redial": 1, "recontact": 0}
-    # general: 3 answered legs (c1, c3, c5), one passed to cards.
+    assert data["contacts"] == {"total": 6, "first": 4, "redial": 1, "recontact": 1}
+    # general: 3 answered legs (c1, c3, c5), one passed to cards, one followed by a recontact.
     assert data["transfers"]["matrix"] == {"general": {"cards": pytest.approx(1 / 3)}}
+    assert data["transfers"]["recontacts_after_answer_in"] == {"general": 1}
     # c2 abandoned and redialled 14 minutes after hanging up.
     assert data["redial"]["followed"] == 1
     assert data["redial"]["delay"] == []  # too few delays to fit a family
@@ -62,9 +64,11 @@ def test_a_small_leg_log_is_read_as_hand_computed(tmp_path: Path) -> None:
     assert groups["back"]["skills"] == {"cards": 1} and groups["front"]["skills"] == {"general": 1}
     # Too few talk times for a family: their mean, (180 + 300 + 300 + 240) / 4 s.
     assert scenario["call_types"][0]["handle_time"] == {"dist": "exponential", "mean": 255.0}
-    # The unresolved share of general is its transfer share; the matrix row sends all to cards.
-    assert groups["front"]["resolve_probability"] == {"general": pytest.approx(2 / 3, abs=1e-4)}
-    assert scenario["transfers"]["matrix"] == {"general": {"cards": 1.0}}
+    # Unresolved in general: transferred (1/3) or recontacting (1/3); every unresolved
+    # caller is assumed to call again, so half the unresolved are transferred.
+    assert groups["front"]["resolve_probability"] == {"general": pytest.approx(1 / 3, abs=1e-4)}
+    assert scenario["transfers"]["matrix"] == {"general": {"cards": 0.5}}
+    assert scenario["callers"]["recontact"]["probability"] == 1.0
     assert "lower bound" in result.output
 
 

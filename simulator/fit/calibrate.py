@@ -35,6 +35,15 @@ __all__ = ["fit_log"]
 
 DEFAULT_GROUP = "agents"
 """Agent group of legs whose group the log does not give."""
+NOT_MODELLED = {
+    "blocked": "were blocked: the fitted scenario has no line limit (set `lines`)",
+    "callback_accepted": "accepted a callback: the fitted scenario offers none (their waits "
+    "count as censored patience)",
+    "voicemail": "left a voicemail: the fitted scenario has none (their waits count as "
+    "censored patience)",
+    "self_served": "were served by the IVR: the fitted IVR has no self-service menu",
+}
+"""Outcomes in a log that the fitted scenario does not reproduce, and what to do."""
 
 
 def _grid(contacts: pd.DataFrame, interval_s: float) -> tuple[float, float]:
@@ -209,6 +218,10 @@ def fit_log(
             "will be too high if agents were idle)"
         )
     staffing_table = {g: per_interval.get(g, [0] * intervals) for g in groups}
+    outcomes = fit_contacts["outcome"].value_counts()
+    for outcome, what in NOT_MODELLED.items():
+        if outcomes.get(outcome, 0):
+            warnings.append(f"{outcomes[outcome]:,} contacts {what}")
     for name in call_types:
         if name not in handle:
             warnings.append(
