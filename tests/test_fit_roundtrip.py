@@ -188,3 +188,37 @@ def test_csv_log_through_the_cli(contacts: pd.DataFrame, tmp_path: Path) -> None
     assert html.count("data:image/png;base64,") >= 4 and "naive mean" in html
     check = CliRunner().invoke(app, ["check", str(out / "scenario.yaml")])
     assert check.exit_code == 0, check.output
+
+
+def test_the_shipped_sample_log_and_its_worked_example(tmp_path: Path) -> None:
+    """The README's worked example: the synthetic sample log, one profile per weekday, three
+    days held out, and the numbers the README quotes (a guard against the docs drifting).
+    """
+    root = Path(__file__).parent.parent
+    logs = root / "scenarios" / "logs"
+    out = tmp_path / "fitted"
+    result = fit(
+        logs / "sample_centre.csv",
+        staffing=logs / "sample_centre_staffing.csv",
+        by_weekday=True,
+        holdout_days=3,
+        backtest_replications=2,
+        out=out,
+    )
+    written = sorted(p.name for p in out.iterdir())
+    weekdays = ["fri", "mon", "thu", "tue", "wed"]
+    assert written == ["fit.html", "fit.json", "scenario.yaml"] + [
+        f"scenario_{day}.yaml" for day in weekdays
+    ]
+    account = next(a for a in result.arrivals if a.call_type == "account")
+    monday = sum(account.by_weekday["mon"])
+    assert all(monday > sum(p) for day, p in account.by_weekday.items() if day != "mon")
+    assert result.staffing_source == "file" and not result.warnings
+    readme = (root / "README.md").read_text()
+    handle = result.handle["account"][0]
+    assert f"{handle.mean:.1f} ± {1.96 * handle.mean_se:.1f} s" in readme
+    invoice = result.patience["invoice"].fits[0]
+    assert f"{invoice.family}, {invoice.mean:.0f} ± {1.96 * invoice.mean_se:.0f} s" in readme
+    redial = result.redial
+    assert redial is not None
+    assert f"{redial.probability:.3f} ± {1.96 * redial.probability_se:.3f}" in readme

@@ -30,6 +30,7 @@ from simulator.fit.reading import SECONDS_PER_DAY, ContactLog, LogError, read_lo
 from simulator.fit.result import FitResult
 from simulator.fit.scenario_writer import scenario_data
 from simulator.fit.staffing import busy_lower_bound, read_staffing
+from simulator.scenario import scenario_from_dict
 
 __all__ = ["fit_log"]
 
@@ -275,6 +276,7 @@ def fit_log(
             profiles = {a.call_type: a.by_weekday[name] for a in arrivals}
             data = scenario_data(result, profiles)
             data["name"] = f"{data['name']} ({name})"
+            scenario_from_dict(data, source=f"fitted scenario ({name})")  # must load too
             result.weekday_scenarios[name] = data
     if held:
         backtest_data = dict(result.scenario_data)
