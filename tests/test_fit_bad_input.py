@@ -230,3 +230,29 @@ def test_output_folder_of_something_else_is_not_overwritten(tmp_path: Path) -> N
     code, output = run_fit(str(write(tmp_path)), "--out", str(out))
     assert code == 2 and "--force" in output
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_staffing_by_timestamp_and_offsets_in_times(tmp_path: Path) -> None:
+    """A staffing file with one row per day and interval; times with mixed UTC offsets (an
+    export across a daylight-saving change) read as the site's wall clock.
+    """
+    rows = [row.replace("T09:00:00,", "T09:00:00+01:00,", 1) for row in ROWS]
+    rows[-1] = rows[-1].replace("T09:50:00,", "T09:50:00+02:00,")
+    staffing = tmp_path / "staff.csv"
+    staffing.write_text(
+        "interval_start,agent_group,agents\n"
+        "2026-03-02T09:00:00,front,3\n2026-03-02T09:30:00,front,4\n"
+    )
+    out = tmp_path / "out"
+    code, output = run_fit(
+        str(write(tmp_path, rows=rows)), "--staffing", str(staffing), "--out", str(out)
+    )
+    assert code == 0, output
+    data = json.loads((out / "fit.json").read_text())
+    assert data["calendar"]["open"] == "09:00" and data["calendar"]["close"] == "10:00"
+    groups = {g["name"]: g for g in data["scenario"]["agent_groups"]}
+    assert groups["front"]["per_interval"] == [3, 4]
+    # No rows for "back": its lower bound from the log (one agent busy at 09:03-09:09).
+    assert groups["back"]["per_interval"] == [1, 0]
+    assert data["staffing"]["source"] == "file and lower bound"
+    assert "no rows for group(s) back" in output

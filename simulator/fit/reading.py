@@ -79,6 +79,8 @@ CCSIM_OUTCOMES = {
 }
 """ccsim outcomes of inbound contacts in the log's vocabulary."""
 SECONDS_PER_DAY = 86400.0
+OFFSET = r"(?<=\d)(Z|[+-]\d{2}:?\d{2})$"
+"""A UTC offset at the end of an ISO 8601 time (``Z``, ``+01:00``, ``-0500``)."""
 MAX_SHOWN = 3
 """Offending lines quoted in one message."""
 
@@ -182,7 +184,9 @@ def _times(frame: pd.DataFrame, name: str, column: str, path: Path, optional: bo
     if pd.api.types.is_datetime64_any_dtype(raw):
         text, empty = raw, raw.isna()
     else:
-        text = raw.astype(str).str.strip()
+        # A UTC offset is dropped: the log is in site time, and an export across a
+        # daylight-saving change mixes offsets that one clock cannot hold.
+        text = raw.astype(str).str.strip().str.replace(OFFSET, "", regex=True)
         empty = raw.isna() | text.isin(["", "nan", "NaT", "None"])
     if empty.any() and not optional:
         lines = frame.loc[empty, "line"].to_numpy()
