@@ -222,3 +222,25 @@ def test_the_shipped_sample_log_and_its_worked_example(tmp_path: Path) -> None:
     redial = result.redial
     assert redial is not None
     assert f"{redial.probability:.3f} ± {1.96 * redial.probability_se:.3f}" in readme
+
+
+def test_transfers_from_a_simulated_log(tmp_path: Path) -> None:
+    """Cards agents resolve 70 %; half the rest go to general: 15 % of the legs answered in
+    cards are transferred, within its binomial standard error.
+    """
+    data = truth()
+    data["call_types"] = data["call_types"][:1]
+    data["call_types"][0]["target"] = "support"
+    data["agent_groups"][1]["resolve_probability"] = {"support": 0.7}
+    data["transfers"] = {"mode": "cold", "matrix": {"support": {"sales": 0.5}}}
+    data["replications"] = 4
+    path = tmp_path / "contacts.parquet"
+    simulator.run(scenario_from_dict(data)).contacts().to_parquet(path)
+    result = fit(path)
+    assert result.transfers is not None
+    legs = result.transfers.answered_legs["support"]
+    share = result.transfers.matrix()["support"]["sales"]
+    assert abs(share - 0.15) < Z * math.sqrt(0.15 * 0.85 / legs)
+    scenario = result.scenario
+    assert scenario.transfers.matrix == {"support": {"sales": 1.0}}
+    simulator.run(scenario, replications=2)

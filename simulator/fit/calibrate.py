@@ -103,7 +103,9 @@ def fit_log(
         raise LogError(f"back-test replications must be at least 2, got {backtest_replications}")
     contact_log = log if isinstance(log, ContactLog) else read_log(Path(log), columns)
     legs = contact_log.legs.copy()
-    legs["agent_group"] = legs["agent_group"].replace("", DEFAULT_GROUP)
+    answered_any = legs["answered"].notna()
+    if (legs.loc[answered_any, "agent_group"] == "").all():
+        legs["agent_group"] = DEFAULT_GROUP  # no groups in the log: one group serves all
     contacts = contact_table(contact_log)
     interval_s = interval_minutes * 60.0
     open_s, close_s = _grid(contacts, interval_s)
@@ -135,7 +137,7 @@ def fit_log(
     fit_ids = set(fit_contacts["contact_id"])
     fit_legs = legs[legs["contact_id"].isin(fit_ids)]
     call_types = sorted(contacts["call_type"].unique())
-    queues = sorted(set(legs["queue"]))
+    queues = sorted(set(legs["queue"]) | {q for path in contacts["path"] for q in path})
     targets = {ct: _mode(contacts.loc[contacts["call_type"] == ct, "queue"]) for ct in call_types}
 
     arrivals = fit_arrivals(
@@ -148,16 +150,19 @@ def fit_log(
         contact_log.first_date,
         by_weekday,
     )
+    # Legs answered by a group the log does not name (the first leg of a transferred
+    # contact in a simulator's log) count for talk times but not for groups.
     answered_legs = fit_legs[fit_legs["answered"].notna()]
+    grouped_legs = answered_legs[answered_legs["agent_group"] != ""]
     handle = _handle_fits(answered_legs, "talk_s", "call_type")
     wrap = _handle_fits(answered_legs, "wrap_up_s", "call_type")
-    groups = sorted(set(answered_legs["agent_group"])) or [DEFAULT_GROUP]
+    groups = sorted(set(grouped_legs["agent_group"])) or [DEFAULT_GROUP]
     handle_by_group: dict[str, list[FamilyFit]] = {}
     factor: dict[str, float] = {}
     if len(groups) > 1:
-        handle_by_group = _handle_fits(answered_legs, "talk_s", "agent_group")
+        handle_by_group = _handle_fits(grouped_legs, "talk_s", "agent_group")
         type_mean = answered_legs.groupby("call_type")["talk_s"].mean()
-        for group, rows in answered_legs.groupby("agent_group"):
+        for group, rows in grouped_legs.groupby("agent_group"):
             talk = rows["talk_s"].dropna()
             if len(talk) >= MIN_EVENTS:
                 expected = rows.loc[talk.index, "call_type"].map(type_mean).mean()
@@ -178,12 +183,11 @@ def fit_log(
     transfers = fit_transfers(fit_contacts, recontacted[in_fit])
     ivr = fit_ivr(fit_legs) if fit_legs["ivr_s"].notna().any() else None
     skills = {
-        g: sorted(set(answered_legs.loc[answered_legs["agent_group"] == g, "queue"]))
-        for g in groups
+        g: sorted(set(grouped_legs.loc[grouped_legs["agent_group"] == g, "queue"])) for g in groups
     }
     unserved = [q for q in queues if not any(q in s for s in skills.values())]
     if unserved:
-        busiest = max(groups, key=lambda g: int((answered_legs["agent_group"] == g).sum()))
+        busiest = max(groups, key=lambda g: int((grouped_legs["agent_group"] == g).sum()))
         skills[busiest] = sorted(set(skills.get(busiest, [])) | set(unserved))
         warnings.append(
             f"no agent answered queue(s) {', '.join(unserved)} in the fitted days; "

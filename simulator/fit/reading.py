@@ -233,7 +233,7 @@ def log_from_contacts(
 def _from_ccsim(
     frame: pd.DataFrame, path: Path, days: int | None = None
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Turn ccsim contacts (one row per contact, replications stacked) into one leg each."""
+    """Turn ccsim contacts (one row per contact, replications stacked) into legs."""
     inbound = frame["origin"].astype(str).isin(["first", "redial", "recontact"])
     frame = frame.loc[inbound].reset_index(drop=True)
     if days is None:
@@ -289,7 +289,23 @@ def _from_ccsim(
     )
     paths = frame["path"].astype(str).str.split(">")
     paths.index = legs["contact_id"]
-    return legs, paths
+    # A contact answered and passed on is two legs: the first ends (transferred) when it
+    # is answered — the simulator keeps no per-leg times — and the last runs from there.
+    passed = (~single & legs["answered"].notna()).to_numpy()
+    first = legs[passed].assign(
+        outcome="transferred",
+        ended=legs["answered"],
+        wrap_up_s=np.nan,
+        talk_s=np.nan,
+        agent_group="",
+        agent_id="",
+    )
+    rest = legs.copy()
+    rest.loc[passed, "queue"] = [hops[-1] for hops in paths.to_numpy()[passed]]
+    rest.loc[passed, "arrived"] = rest.loc[passed, "answered"]
+    rest.loc[passed & (rest["outcome"] != "answered").to_numpy(), "answered"] = np.nan
+    rest.loc[passed, "ivr_s"] = np.nan
+    return pd.concat([first, rest], ignore_index=True), paths
 
 
 def _check_order(legs: pd.DataFrame, path: Path, names: Mapping[str, str]) -> None:

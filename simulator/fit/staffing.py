@@ -121,8 +121,8 @@ def busy_lower_bound(
     """Most agents busy at once (talking or wrapping up) per group and interval, maximised
     over ``days``; with ``agent_id``, at least the distinct agents who handled a call in it.
     """
-    answered = legs[legs["answered"].notna()].copy()
-    answered["group"] = answered["agent_group"].replace("", "agents")
+    answered = legs[legs["answered"].notna() & (legs["agent_group"] != "")].copy()
+    answered["group"] = answered["agent_group"]
     busy_end = answered["ended"] + answered["wrap_up_s"].fillna(0.0)
     answered["busy_end"] = busy_end
     result: dict[str, list[int]] = {}
