@@ -294,7 +294,7 @@ def _from_ccsim(
     passed = (~single & legs["answered"].notna()).to_numpy()
     first = legs[passed].assign(
         outcome="transferred",
-        ended=legs["answered"],
+        ended=legs.loc[passed, "answered"],
         wrap_up_s=np.nan,
         talk_s=np.nan,
         agent_group="",
