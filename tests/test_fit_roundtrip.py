@@ -244,3 +244,30 @@ def test_transfers_from_a_simulated_log(tmp_path: Path) -> None:
     scenario = result.scenario
     assert scenario.transfers.matrix == {"support": {"sales": 1.0}}
     simulator.run(scenario, replications=2)
+
+
+@pytest.mark.parametrize("contacts_file", ["contacts.parquet", "contacts.csv"])
+def test_ccsim_run_output_is_a_log(contacts_file: str, tmp_path: Path) -> None:
+    """``ccsim run --out DIR`` then ``ccsim fit DIR/contacts.parquet`` (or the CSV a run
+    writes without pyarrow): a scenario that ``ccsim check`` accepts.
+    """
+    data = truth()
+    data["replications"] = 3
+    scenario = tmp_path / "truth.yaml"
+    scenario.write_text(yaml.safe_dump(data))
+    runner = CliRunner()
+    run = runner.invoke(app, ["run", str(scenario), "--out", str(tmp_path / "run"), "-q"])
+    assert run.exit_code == 0, run.output
+    if contacts_file.endswith(".csv"):
+        pd.read_parquet(tmp_path / "run" / "contacts.parquet").to_csv(
+            tmp_path / "run" / "contacts.csv", index=False
+        )
+    fitted = runner.invoke(
+        app, ["fit", str(tmp_path / "run" / contacts_file), "--out", str(tmp_path / "fit")]
+    )
+    assert fitted.exit_code == 0, fitted.output
+    data = json.loads((tmp_path / "fit" / "fit.json").read_text())
+    assert len(data["days"]["fitted"]) == 3  # one day per replication
+    assert data["contacts"]["redial"] > 0
+    check = runner.invoke(app, ["check", str(tmp_path / "fit" / "scenario.yaml")])
+    assert check.exit_code == 0, check.output

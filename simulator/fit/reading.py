@@ -367,6 +367,8 @@ def read_log(path: Path | str, columns: Mapping[str, str] | None = None) -> Cont
     names = dict(columns or {})
     frame = _read_table(path)
     if set(map(str, frame.columns)) >= CCSIM_COLUMNS and not names:
+        if path.suffix.lower() != ".parquet":  # ccsim's contacts.csv: read its numbers
+            frame = pd.read_csv(path)
         legs, paths = _from_ccsim(frame, path)
         if legs.empty:
             raise LogError(f"{path}: the contacts file has no inbound contacts")
