@@ -206,7 +206,7 @@ def test_bad_files_and_options(tmp_path: Path) -> None:
     [
         (["09:00,front,two"], ["line 2", "'agents'", "whole number"]),
         (["09:00,nobody,3"], ["line 2", "'agent_group'", "not a group"]),
-        (["09:00,front,3", "09:10,front,3"], ["line 3", "'interval_start'", "not the start"]),
+        (["09:00,front,3", "09:10,front,3"], ["line 3", "'interval_start'", "interval grid"]),
         (["Monday,front,3"], ["line 2", "'interval_start'", "HH:MM"]),
     ],
     ids=["agents-not-a-number", "unknown-group", "off-the-grid", "bad-time"],
@@ -241,6 +241,7 @@ def test_staffing_by_timestamp_and_offsets_in_times(tmp_path: Path) -> None:
     staffing = tmp_path / "staff.csv"
     staffing.write_text(
         "interval_start,agent_group,agents\n"
+        "2026-03-02T08:30:00,front,2\n"  # before the first call: left out
         "2026-03-02T09:00:00,front,3\n2026-03-02T09:30:00,front,4\n"
     )
     out = tmp_path / "out"

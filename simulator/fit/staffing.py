@@ -41,6 +41,8 @@ def read_staffing(
         Day numbers (from the log's first date) whose staffing to average when the file
         gives timestamps; None: all.
 
+    Rows outside the opening hours read off the log are left out.
+
     Raises
     ------
     LogError
@@ -93,16 +95,19 @@ def read_staffing(
         day[(~clock).to_numpy()] = np.floor(offset / SECONDS_PER_DAY)
         seconds[(~clock).to_numpy()] = offset - np.floor(offset / SECONDS_PER_DAY) * SECONDS_PER_DAY
     k = (seconds - open_s) / interval_s
-    off_grid = (k != np.floor(k)) | (k < 0) | (k >= intervals)
+    off_grid = k != np.floor(k)
     if off_grid.any():
         raise LogError(
             f"{path}: line {lines[off_grid][0]}, column 'interval_start': "
-            f"{text[off_grid].iloc[0]!r} is not the start of an interval of the opening hours "
-            f"({intervals} intervals of {interval_s / 60:g} min)"
+            f"{text[off_grid].iloc[0]!r} is not on the {interval_s / 60:g}-minute interval grid"
         )
+    # Rows outside the hours calls arrived in (agents logged in before the first call)
+    # have no interval of the fitted day to go to.
+    inside = (k >= 0) & (k < intervals)
     table = pd.DataFrame(
-        {"group": frame["agent_group"].str.strip(), "day": day, "k": k.astype(int), "n": agents}
-    )
+        {"group": frame["agent_group"].str.strip(), "day": day, "k": k, "n": agents}
+    )[inside]
+    table["k"] = table["k"].astype(int)
     if days is not None and (table["day"] >= 0).any():
         table = table[(table["day"] < 0) | table["day"].isin(days)]
     result: dict[str, list[int]] = {}
