@@ -120,6 +120,48 @@ def read_staffing(
     return result
 
 
+def _peaks(starts: np.ndarray, ends: np.ndarray, grid: np.ndarray, interval_s: float) -> np.ndarray:
+    """Most periods ``[start, end)`` overlapping at once within each interval of ``grid``
+    (interval start times, increasing): a sweep over the periods' ends and starts.
+    """
+    times = np.concatenate([starts, ends])
+    steps = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
+    order = np.lexsort((steps, times))  # an end before a start at the same instant
+    times, level = times[order], np.cumsum(steps[order])
+    first = np.searchsorted(times, grid, side="right")
+    last = np.searchsorted(times, grid + interval_s, side="left")
+    peak = np.where(first > 0, level[np.maximum(first - 1, 0)], 0.0)
+    inside = last > first
+    if inside.any():
+        padded = np.append(level, 0.0)
+        pairs = np.column_stack([first[inside], last[inside]]).ravel()
+        peak[inside] = np.maximum(peak[inside], np.maximum.reduceat(padded, pairs)[::2])
+    return peak
+
+
+def _distinct_agents(
+    rows: pd.DataFrame, open_s: float, interval_s: float, intervals: int
+) -> pd.Series:
+    """Distinct agents busy in each (day, interval) — index ``(day, k)``."""
+    named = rows[rows["agent_id"] != ""]
+    day = np.floor(named["answered"].to_numpy() / SECONDS_PER_DAY)
+    base = day * SECONDS_PER_DAY + open_s
+    k0 = np.floor((named["answered"].to_numpy() - base) / interval_s)
+    k1 = np.floor((np.maximum(named["busy_end"].to_numpy() - 1e-9, 0) - base) / interval_s)
+    k0 = np.clip(k0, 0, intervals - 1).astype(int)
+    k1 = np.clip(np.maximum(k1, k0), 0, intervals - 1).astype(int)
+    spans = k1 - k0 + 1
+    k = np.repeat(k0, spans) + (np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans))
+    cells = pd.DataFrame(
+        {
+            "day": np.repeat(day, spans),
+            "k": k,
+            "agent": np.repeat(named["agent_id"].to_numpy(), spans),
+        }
+    ).drop_duplicates()
+    return cells.groupby(["day", "k"]).size()
+
+
 def busy_lower_bound(
     legs: pd.DataFrame, open_s: float, interval_s: float, intervals: int, days: list[int]
 ) -> dict[str, list[int]]:
@@ -127,29 +169,19 @@ def busy_lower_bound(
     over ``days``; with ``agent_id``, at least the distinct agents who handled a call in it.
     """
     answered = legs[legs["answered"].notna() & (legs["agent_group"] != "")].copy()
-    answered["group"] = answered["agent_group"]
-    busy_end = answered["ended"] + answered["wrap_up_s"].fillna(0.0)
-    answered["busy_end"] = busy_end
+    answered["busy_end"] = answered["ended"] + answered["wrap_up_s"].fillna(0.0)
+    day_list = np.asarray(sorted(days), dtype=float)
+    grid = (
+        day_list[:, None] * SECONDS_PER_DAY + open_s + interval_s * np.arange(intervals)
+    ).ravel()
     result: dict[str, list[int]] = {}
-    for group, rows in answered.groupby("group"):
-        bound = np.zeros(intervals, dtype=int)
-        starts = rows["answered"].to_numpy()
-        ends = rows["busy_end"].to_numpy()
-        times = np.concatenate([starts, ends])
-        steps = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
-        order = np.lexsort((steps, times))  # ends before starts at the same instant
-        times, level = times[order], np.cumsum(steps[order])
-        for d in days:
+    for group, rows in answered.groupby("agent_group"):
+        peak = _peaks(
+            rows["answered"].to_numpy(), rows["busy_end"].to_numpy(), grid, interval_s
+        ).reshape(len(day_list), intervals)
+        distinct = _distinct_agents(rows, open_s, interval_s, intervals)
+        for i, d in enumerate(day_list):
             for k in range(intervals):
-                a = d * SECONDS_PER_DAY + open_s + k * interval_s
-                b = a + interval_s
-                before = np.searchsorted(times, a, side="right")
-                inside = slice(before, np.searchsorted(times, b, side="left"))
-                peak = max(level[before - 1] if before > 0 else 0, level[inside].max(initial=0))
-                n = int(peak)
-                if (rows["agent_id"] != "").any():
-                    active = rows[(rows["answered"] < b) & (rows["busy_end"] > a)]
-                    n = max(n, int(active["agent_id"].nunique()))
-                bound[k] = max(bound[k], n)
-        result[str(group)] = bound.tolist()
+                peak[i, k] = max(peak[i, k], distinct.get((d, k), 0))
+        result[str(group)] = [int(x) for x in peak.max(axis=0)] if len(day_list) else []
     return result
