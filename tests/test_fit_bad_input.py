@@ -120,10 +120,10 @@ BAD_LOGS: dict[str, tuple[Callable[[list[str]], list[str]], str, list[str]]] = {
     "empty contact id": (edit(6, "contact_id", ""), "empty", ["line 6", "contact_id"]),
     "negative wrap-up": (edit(7, "wrap_up_s", "-5"), "non-negative", ["line 7", "wrap_up_s"]),
     "text as wrap-up": (edit(5, "wrap_up_s", "ten"), "non-negative", ["line 5", "wrap_up_s"]),
-    "overlapping legs": (
-        edit(3, "arrived_at", "2026-03-02T09:02:00"),
-        "previous leg",
-        ["line 3", "arrived_at"],
+    "leg after an answered leg": (
+        edit(2, "outcome", "answered"),
+        "was not 'transferred'",
+        ["line 3", "contact_id"],
     ),
     "transfer on the last leg": (
         edit(7, "outcome", "transferred"),
@@ -257,3 +257,13 @@ def test_staffing_by_timestamp_and_offsets_in_times(tmp_path: Path) -> None:
     assert groups["back"]["per_interval"] == [1, 0]
     assert data["staffing"]["source"] == "file and lower bound"
     assert "no rows for group(s) back" in output
+
+
+def test_warm_transfer_legs_may_overlap(tmp_path: Path) -> None:
+    """In a warm transfer the first agent stays on until the next answers: the second leg
+    arrives before the first ends, and that is a valid log.
+    """
+    rows = list(ROWS)
+    rows[0] = rows[0].replace("2026-03-02T09:03:10,transferred", "2026-03-02T09:03:40,transferred")
+    code, output = run_fit(str(write(tmp_path, rows=rows)), "--out", str(tmp_path / "o"))
+    assert code == 0, output

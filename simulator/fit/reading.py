@@ -333,12 +333,14 @@ def _check_order(legs: pd.DataFrame, path: Path, names: Mapping[str, str]) -> No
     )
     for name in ("contact_id", "queue"):
         complain(legs[name] == "", name, "empty (a value is required)")
-    # Legs of one contact follow each other: a leg starts no earlier than the previous ended.
-    previous_end = legs.groupby("contact_id", sort=False)["ended"].shift()
+    # Only a transferred leg is followed by another leg of the same contact (a warm
+    # transfer's legs may overlap in time: the first agent stays on until the next answers).
+    previous = legs.groupby("contact_id", sort=False)["outcome"].shift()
     complain(
-        legs["arrived"] < previous_end - 1e-6,
-        "arrived_at",
-        "this leg starts before the contact's previous leg ended (legs must be in time order)",
+        previous.notna() & (previous != "transferred"),
+        "contact_id",
+        "this leg continues a contact whose previous leg was not 'transferred' "
+        "(give each call its own contact_id)",
     )
     last = ~legs["contact_id"].duplicated(keep="last")
     complain(
