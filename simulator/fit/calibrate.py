@@ -124,15 +124,14 @@ def fit_log(
             "only one day to fit on: the day-to-day variation of volumes cannot be estimated"
         )
 
-    origin, recontacted, redial, recontact = classify_origins(
-        contacts,
-        open_s,
-        close_s,
-        redial_window_minutes * 60.0,
-        recontact_window_days * SECONDS_PER_DAY,
-    )
+    windows = (redial_window_minutes * 60.0, recontact_window_days * SECONDS_PER_DAY)
+    origin = classify_origins(contacts, open_s, close_s, *windows)[0]
     contacts["origin"] = origin
     in_fit = contacts["day"].isin(fitted)
+    # Redial and recontact shares from the fitted days only (the held-out days are unseen).
+    _, recontacted, redial, recontact = classify_origins(
+        contacts[in_fit], open_s, close_s, *windows
+    )
     fit_contacts = contacts[in_fit]
     fit_ids = set(fit_contacts["contact_id"])
     fit_legs = legs[legs["contact_id"].isin(fit_ids)]
@@ -180,7 +179,7 @@ def fit_log(
         if balked:
             balk[ct] = balked / (balked + int((queued["first_wait"] > 0).sum()))
 
-    transfers = fit_transfers(fit_contacts, recontacted[in_fit])
+    transfers = fit_transfers(fit_contacts, recontacted)
     ivr = fit_ivr(fit_legs) if fit_legs["ivr_s"].notna().any() else None
     skills = {
         g: sorted(set(grouped_legs.loc[grouped_legs["agent_group"] == g, "queue"])) for g in groups
