@@ -10,6 +10,7 @@ Typical use in a notebook::
     result.contacts()     # one row per contact
     simulator.compare([scenario, other])                  # paired, common random numbers
     simulator.sweep(scenario, ["agent_groups[0].staffing=20:30:2"], out="runs/sweep")
+    simulator.fit("contacts.csv", holdout_days=5, out="fitted")   # a scenario from a log
 
 Importing the package does nothing else: no simulation, no plotting; the names above
 are imported on first use.
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         run,
         sweep,
     )
+    from simulator.fit import fit
     from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
     from simulator.staffing import staff
 
@@ -48,6 +50,7 @@ _HOMES = {
     "load_scenario": "simulator.scenario",
     "scenario_from_dict": "simulator.scenario",
     "staff": "simulator.staffing",
+    "fit": "simulator.fit",
 }
 """Where each public name lives: imported on first use, so ``import simulator`` (and the
 ``ccsim`` commands that need only scenarios) do not load pandas, matplotlib or SimPy."""
@@ -74,6 +77,7 @@ __all__ = [
     "ScenarioError",
     "SweepResult",
     "compare",
+    "fit",
     "load",
     "load_scenario",
     "run",

@@ -60,6 +60,11 @@ COMMANDS: dict[str, LazyCommand] = {
         attribute="report_command",
         help="Write a self-contained HTML report (figures embedded) of an output folder.",
     ),
+    "fit": LazyCommand(
+        module="simulator.cli.fit",
+        attribute="fit_command",
+        help="Fit a scenario from a contact log, with a back-test on held-out days.",
+    ),
     "check": LazyCommand(
         module="simulator.cli.check",
         attribute="check_command",
