@@ -22,6 +22,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from simulator.calibration import fit
     from simulator.experiment import (  # type: ignore[no-redef]
         Comparison,
         ReplicationFailed,
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
         run,
         sweep,
     )
-    from simulator.fit import fit
     from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
     from simulator.staffing import staff
 
@@ -50,7 +50,7 @@ _HOMES = {
     "load_scenario": "simulator.scenario",
     "scenario_from_dict": "simulator.scenario",
     "staff": "simulator.staffing",
-    "fit": "simulator.fit",
+    "fit": "simulator.calibration",
 }
 """Where each public name lives: imported on first use, so ``import simulator`` (and the
 ``ccsim`` commands that need only scenarios) do not load pandas, matplotlib or SimPy."""

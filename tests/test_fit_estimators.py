@@ -18,9 +18,9 @@ from scipy import stats
 
 import simulator
 from helpers import single_queue
+from simulator.calibration.arrivals import fit_arrivals
+from simulator.calibration.durations import fit_families
 from simulator.distributions import Distribution, Weibull, weibull_shape
-from simulator.fit.arrivals import fit_arrivals
-from simulator.fit.durations import fit_families
 
 CHECKS = 16
 Z = float(stats.norm.ppf(1 - 0.01 / (2 * CHECKS)))

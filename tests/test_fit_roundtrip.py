@@ -24,10 +24,10 @@ from scipy import stats
 from typer.testing import CliRunner
 
 import simulator
+from simulator.calibration import fit
+from simulator.calibration.durations import FamilyFit
+from simulator.calibration.export import contacts_to_log
 from simulator.cli.app import app
-from simulator.fit import fit
-from simulator.fit.durations import FamilyFit
-from simulator.fit.export import contacts_to_log
 from simulator.scenario import scenario_from_dict
 
 PROFILE = [30, 45, 60, 75, 75, 60, 50, 40]

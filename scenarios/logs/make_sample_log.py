@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 import simulator
-from simulator.fit.export import contacts_to_log
+from simulator.calibration.export import contacts_to_log
 
 HERE = Path(__file__).parent
 FIRST_DAY = datetime.date(2026, 3, 2)  # a Monday

@@ -64,9 +64,9 @@ def fit_command(
     ] = False,
 ) -> None:
     """Fit a scenario from a contact log: writes OUT/scenario.yaml, fit.json and fit.html."""
-    from simulator.fit import LogError, fit
-    from simulator.fit.durations import best
-    from simulator.fit.outputs import FitFolderConflict
+    from simulator.calibration import LogError, fit
+    from simulator.calibration.durations import best
+    from simulator.calibration.outputs import FitFolderConflict
 
     try:
         with experiment_errors():

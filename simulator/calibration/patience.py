@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulator.fit.durations import PATIENCE_FAMILIES, FamilyFit, best, fit_families
+from simulator.calibration.durations import PATIENCE_FAMILIES, FamilyFit, best, fit_families
 
 __all__ = ["PatienceFit", "fit_patience"]
 

@@ -7,13 +7,13 @@ Typical use::
     result.scenario            # the fitted scenario, ready for simulator.run
     result.backtest.verdict()  # does it reproduce the held-out days?
 
-The modules, one job each: :mod:`~simulator.fit.reading` (read and validate the log),
-:mod:`~simulator.fit.contacts` (legs to contacts), :mod:`~simulator.fit.arrivals`,
-:mod:`~simulator.fit.durations` (ML fits, AIC, goodness of fit),
-:mod:`~simulator.fit.patience` (censored waits), :mod:`~simulator.fit.journeys`
-(redials, recontacts, transfers, IVR), :mod:`~simulator.fit.staffing`,
-:mod:`~simulator.fit.backtest`, :mod:`~simulator.fit.scenario_writer`,
-:mod:`~simulator.fit.report` (``fit.html``) and :mod:`~simulator.fit.outputs`.
+The modules, one job each: :mod:`~simulator.calibration.reading` (read and validate the log),
+:mod:`~simulator.calibration.contacts` (legs to contacts), :mod:`~simulator.calibration.arrivals`,
+:mod:`~simulator.calibration.durations` (ML fits, AIC, goodness of fit),
+:mod:`~simulator.calibration.patience` (censored waits), :mod:`~simulator.calibration.journeys`
+(redials, recontacts, transfers, IVR), :mod:`~simulator.calibration.staffing`,
+:mod:`~simulator.calibration.backtest`, :mod:`~simulator.calibration.scenario_writer`,
+:mod:`~simulator.calibration.report` (``fit.html``) and :mod:`~simulator.calibration.outputs`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.fit.reading import ContactLog, LogError, parse_column_map, read_log
+from simulator.calibration.reading import ContactLog, LogError, parse_column_map, read_log
 
 if TYPE_CHECKING:
-    from simulator.fit.result import FitResult
+    from simulator.calibration.result import FitResult
 
 __all__ = ["ContactLog", "FitResult", "LogError", "fit", "parse_column_map", "read_log"]
 
@@ -33,7 +33,7 @@ __all__ = ["ContactLog", "FitResult", "LogError", "fit", "parse_column_map", "re
 def __getattr__(name: str) -> Any:
     """``FitResult`` on first use (it pulls in scipy, which ``import simulator`` should not)."""
     if name == "FitResult":
-        from simulator.fit.result import FitResult
+        from simulator.calibration.result import FitResult
 
         return FitResult
     raise AttributeError(name)
@@ -89,7 +89,7 @@ def fit(
     LogError
         Naming the file, the line and the column of what cannot be used.
     """
-    from simulator.fit.calibrate import fit_log
+    from simulator.calibration.calibrate import fit_log
 
     mapping = parse_column_map(columns) if isinstance(columns, str) else columns
     result = fit_log(
@@ -107,7 +107,7 @@ def fit(
         workers=workers,
     )
     if out is not None:
-        from simulator.fit.outputs import write_fit_outputs
+        from simulator.calibration.outputs import write_fit_outputs
 
         write_fit_outputs(result, Path(out), force=force)
     return result

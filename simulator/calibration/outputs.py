@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from simulator.fit.result import FitResult
-from simulator.fit.scenario_writer import header
+from simulator.calibration.result import FitResult
+from simulator.calibration.scenario_writer import header
 
 __all__ = ["FIT_FILES", "FitFolderConflict", "render_fit_outputs", "write_fit_outputs"]
 
@@ -28,7 +28,7 @@ class FitFolderConflict(ValueError):
 
 def render_fit_outputs(result: FitResult) -> dict[str, str]:
     """File name -> content of every output file."""
-    from simulator.fit.report import render_fit_report
+    from simulator.calibration.report import render_fit_report
 
     files = {
         "scenario.yaml": header(result)

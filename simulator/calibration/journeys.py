@@ -23,8 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.fit.durations import HANDLE_FAMILIES, PATIENCE_FAMILIES, FamilyFit, fit_families
-from simulator.fit.reading import SECONDS_PER_DAY
+from simulator.calibration.durations import (
+    HANDLE_FAMILIES,
+    PATIENCE_FAMILIES,
+    FamilyFit,
+    fit_families,
+)
+from simulator.calibration.reading import SECONDS_PER_DAY
 
 __all__ = ["CallAgainFit", "IvrFit", "TransferFit", "classify_origins", "fit_ivr", "fit_transfers"]
 

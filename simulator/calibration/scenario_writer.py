@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from simulator.fit.durations import best
+from simulator.calibration.durations import best
 
 if TYPE_CHECKING:
-    from simulator.fit.result import FitResult
+    from simulator.calibration.result import FitResult
 
 __all__ = ["clock", "scenario_data"]
 

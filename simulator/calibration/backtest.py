@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulator.fit.contacts import contact_table
-from simulator.fit.reading import SECONDS_PER_DAY, log_from_contacts
+from simulator.calibration.contacts import contact_table
+from simulator.calibration.reading import SECONDS_PER_DAY, log_from_contacts
 
 __all__ = ["KPIS", "Backtest", "log_kpis", "run_backtest"]
 

@@ -1,14 +1,14 @@
 """Fit a whole scenario from a contact log: the steps in order, one module each.
 
-1. read and validate the log (:mod:`simulator.fit.reading`), one row per contact
-   (:mod:`simulator.fit.contacts`);
+1. read and validate the log (:mod:`simulator.calibration.reading`), one row per contact
+   (:mod:`simulator.calibration.contacts`);
 2. the opening hours and interval grid from the arrivals, the days to fit on and the
    days held out (the last ones);
-3. who redialled or recontacted (:mod:`simulator.fit.journeys`), so that volumes count
+3. who redialled or recontacted (:mod:`simulator.calibration.journeys`), so that volumes count
    first calls only — the scenario's callers generate the rest;
 4. arrivals, handle and wrap-up times, patience, balking, transfers, IVR, staffing;
-5. the scenario (:mod:`simulator.fit.scenario_writer`) and, with held-out days, the
-   back-test (:mod:`simulator.fit.backtest`).
+5. the scenario (:mod:`simulator.calibration.scenario_writer`) and, with held-out days, the
+   back-test (:mod:`simulator.calibration.backtest`).
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulator.fit.arrivals import WEEKDAYS, fit_arrivals, weekday_of
-from simulator.fit.backtest import run_backtest
-from simulator.fit.contacts import contact_table
-from simulator.fit.durations import HANDLE_FAMILIES, MIN_EVENTS, FamilyFit, fit_families
-from simulator.fit.journeys import classify_origins, fit_ivr, fit_transfers
-from simulator.fit.patience import PatienceFit, fit_patience
-from simulator.fit.reading import SECONDS_PER_DAY, ContactLog, LogError, read_log
-from simulator.fit.result import FitResult
-from simulator.fit.scenario_writer import scenario_data
-from simulator.fit.staffing import busy_lower_bound, read_staffing
+from simulator.calibration.arrivals import WEEKDAYS, fit_arrivals, weekday_of
+from simulator.calibration.backtest import run_backtest
+from simulator.calibration.contacts import contact_table
+from simulator.calibration.durations import HANDLE_FAMILIES, MIN_EVENTS, FamilyFit, fit_families
+from simulator.calibration.journeys import classify_origins, fit_ivr, fit_transfers
+from simulator.calibration.patience import PatienceFit, fit_patience
+from simulator.calibration.reading import SECONDS_PER_DAY, ContactLog, LogError, read_log
+from simulator.calibration.result import FitResult
+from simulator.calibration.scenario_writer import scenario_data
+from simulator.calibration.staffing import busy_lower_bound, read_staffing
 from simulator.scenario import scenario_from_dict
 
 __all__ = ["fit_log"]
@@ -86,7 +86,7 @@ def fit_log(
     seed: int = 1,
     workers: int | None = None,
 ) -> FitResult:
-    """Fit a scenario from a contact log; see :func:`simulator.fit.fit` for the parameters.
+    """Fit a scenario from a contact log; see :func:`simulator.calibration.fit` for the parameters.
 
     Raises
     ------

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from simulator.fit.backtest import KPIS, LABELS
-from simulator.fit.durations import FamilyFit, best, frozen_spec
-from simulator.fit.result import FitResult
+from simulator.calibration.backtest import KPIS, LABELS
+from simulator.calibration.durations import FamilyFit, best, frozen_spec
+from simulator.calibration.result import FitResult
 from simulator.report.html_assets import SCRIPT, STYLE
 from simulator.report.html_parts import _e, _figure_block, _png, _section
 

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.fit.arrivals import ArrivalFit
-from simulator.fit.durations import FamilyFit, best
-from simulator.fit.journeys import CallAgainFit, IvrFit, TransferFit
-from simulator.fit.patience import PatienceFit
+from simulator.calibration.arrivals import ArrivalFit
+from simulator.calibration.durations import FamilyFit, best
+from simulator.calibration.journeys import CallAgainFit, IvrFit, TransferFit
+from simulator.calibration.patience import PatienceFit
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from simulator.fit.backtest import Backtest
+    from simulator.calibration.backtest import Backtest
     from simulator.scenario import Scenario
 
 __all__ = ["FitResult"]
@@ -78,7 +78,7 @@ class FitResult:
 
     def interval_labels(self) -> list[str]:
         """``HH:MM`` start of each interval of the day."""
-        from simulator.fit.scenario_writer import clock
+        from simulator.calibration.scenario_writer import clock
 
         step = self.interval_minutes * 60
         n = round((self.close_s - self.open_s) / step)

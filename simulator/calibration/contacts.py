@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulator.fit.reading import SECONDS_PER_DAY, ContactLog
+from simulator.calibration.reading import SECONDS_PER_DAY, ContactLog
 
 __all__ = ["contact_table"]
 

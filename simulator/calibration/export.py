@@ -14,7 +14,7 @@ import datetime
 import numpy as np
 import pandas as pd
 
-from simulator.fit.reading import CCSIM_OUTCOMES, LogError
+from simulator.calibration.reading import CCSIM_OUTCOMES, LogError
 
 __all__ = ["contacts_to_log"]
 

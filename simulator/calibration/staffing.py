@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulator.fit.reading import SECONDS_PER_DAY, LogError
+from simulator.calibration.reading import SECONDS_PER_DAY, LogError
 
 __all__ = ["busy_lower_bound", "read_staffing"]
 
