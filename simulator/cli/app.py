@@ -16,6 +16,7 @@ from simulator.cli.experiments import register as register_experiment_commands
 from simulator.cli.report import report_command
 from simulator.cli.run import run_command
 from simulator.cli.staff import staff_command
+from simulator.cli.whatif import app_command
 
 __all__ = ["app"]
 
@@ -30,4 +31,5 @@ register_experiment_commands(app)
 app.command("staff")(staff_command)
 app.command("report")(report_command)
 app.command("check")(check_command)
+app.command("app")(app_command)
 app.add_typer(erlang_app, name="erlang", help="Erlang B, C and A calculators.")

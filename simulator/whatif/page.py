@@ -1,0 +1,444 @@
+"""The what-if page in Panel: controls on the left, the effect of the change on the right.
+
+One :class:`WhatIfPage` per browser session (or notebook cell). A control that moves
+turns the page's values into a changed scenario (:func:`apply_controls`); a bad value
+shows the scenario layer's key-path message under its control and nothing runs. A good
+one goes to the :class:`WhatIfRunner`, which cancels the run in hand; a periodic
+callback on the page's own event loop reads the runner's status and updates the
+progress bar, the cards, the charts and the downloads. Every callback catches what it
+raises and shows it on the page: input never brings the server down.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import panel as pn
+
+from simulator.scenario import Scenario, load_scenario
+from simulator.whatif.controls import Applied, Control, apply_controls, controls_for
+from simulator.whatif.export import report_html, scenario_yaml
+from simulator.whatif.runner import QUICK_REPLICATIONS, Outcome, Status, WhatIfRunner
+from simulator.whatif.views import (
+    Figures,
+    cards_html,
+    changes_html,
+    differences_html,
+    draw_figures,
+    interval_chart,
+)
+
+__all__ = ["DEFAULT_TARGET", "POLL_MS", "WhatIfPage", "serve"]
+
+POLL_MS = 250
+"""How often the page reads the runner's status (milliseconds)."""
+DEFAULT_TARGET = 0.8
+"""The service-level target drawn on the charts until the planner sets another."""
+SIDEBAR_WIDTH = 330
+
+_log = logging.getLogger(__name__)
+
+CSS = """
+.wi-cards { display: flex; gap: 12px; flex-wrap: wrap; }
+.wi-card { flex: 1 1 170px; border: 1px solid #cfd8dc; border-radius: 8px; padding: 10px 12px;
+  background: #fafafa; font-family: system-ui, sans-serif; }
+.wi-card .label { font-size: 13px; color: #546e7a; text-transform: uppercase;
+  letter-spacing: .04em; }
+.wi-card .value { font-size: 28px; font-weight: 600; color: #263238; }
+.wi-card .hw, .wi-card .ci { font-size: 12px; color: #607d8b; }
+.wi-card .delta { font-size: 18px; font-weight: 600; margin-top: 4px; }
+.wi-changes { font-family: system-ui, sans-serif; font-size: 13px; color: #37474f; }
+.wi-changes ul { margin: 2px 0 2px 18px; padding: 0; }
+.wi-changes .paths { color: #78909c; font-size: 11px; }
+.wi-status { font-family: system-ui, sans-serif; font-size: 13px; color: #37474f; }
+.wi-status.failed, .wi-error { color: #c62828; }
+.wi-error { font-family: system-ui, sans-serif; font-size: 12px; margin: -4px 0 6px 0; }
+.wi-table { border-collapse: collapse; font-family: system-ui, sans-serif; font-size: 13px; }
+.wi-table th, .wi-table td { padding: 3px 10px; border-bottom: 1px solid #eceff1;
+  text-align: right; }
+.wi-table th:first-child { text-align: left; }
+.wi-table tr.significant td { font-weight: 600; }
+.wi-note { font-family: system-ui, sans-serif; font-size: 12px; color: #607d8b; }
+"""
+
+
+def _html(text: str = "", **kwargs: Any) -> pn.pane.HTML:
+    return pn.pane.HTML(text, stylesheets=[CSS], **kwargs)
+
+
+def _widget(control: Control) -> pn.widgets.Widget:
+    """The input for a control. Numbers have no bounds here on purpose: every value goes to
+    the scenario model, whose message (with its key path) is what the planner sees.
+    """
+    common: dict[str, Any] = {"name": control.label, "width": SIDEBAR_WIDTH - 40}
+    if control.kind in ("agents", "count"):
+        return pn.widgets.IntInput(value=int(control.default), step=1, **common)
+    if control.kind in ("multiplier", "seconds"):
+        step = 0.05 if control.kind == "multiplier" else 10.0
+        return pn.widgets.FloatInput(value=float(control.default), step=step, **common)
+    if control.kind == "choice":
+        return pn.widgets.Select(options=list(control.options), value=control.default, **common)
+    return pn.widgets.Checkbox(value=bool(control.default), **common)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What the page last drew, so a poll redraws only what changed."""
+
+    generation: int = -1
+    state: str = ""
+    done: int = -1
+    outcome: int = 0
+    extras: int = 0
+
+
+class WhatIfPage:
+    """The what-if page over one scenario.
+
+    Parameters
+    ----------
+    scenario : the scenario as loaded (the baseline).
+    base_dir : the folder its CSV files are read from (the scenario file's folder).
+    source : the scenario file's name, for the exported file's header.
+    replications : replications to start with (default: the scenario's).
+    quick : replications of the quick first stage.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        base_dir: Path | None = None,
+        source: str = "the scenario",
+        replications: int | None = None,
+        quick: int = QUICK_REPLICATIONS,
+    ) -> None:
+        self.scenario = scenario
+        self.base_dir = base_dir
+        self.source = source
+        self.controls = controls_for(scenario)
+        self.widgets: dict[str, pn.widgets.Widget] = {c.key: _widget(c) for c in self.controls}
+        if replications is not None:
+            self.widgets["replications"].value = replications
+        self.errors = {
+            c.key: _html("", css_classes=["wi-error"], visible=False) for c in self.controls
+        }
+        self.target = pn.widgets.FloatInput(
+            name="Service-level target (%)",
+            value=DEFAULT_TARGET * 100,
+            step=5,
+            width=SIDEBAR_WIDTH - 40,
+        )
+        self.reset = pn.widgets.Button(
+            name="Back to the scenario as loaded", width=SIDEBAR_WIDTH - 40
+        )
+        self.page_error = _html("", css_classes=["wi-error"], visible=False)
+        self.status = _html('<div class="wi-status" data-state="idle">Starting…</div>')
+        self.progress = pn.indicators.Progress(
+            value=0, max=100, width=260, height=14, visible=False
+        )
+        self.cards = _html("")
+        self.changes = _html(changes_html({}, []))
+        self.chart = pn.pane.Bokeh(sizing_mode="stretch_width", height=310)
+        self.waits = pn.pane.PNG(None, sizing_mode="scale_width", max_width=900)
+        self.journeys = pn.pane.PNG(None, sizing_mode="scale_width", max_width=900)
+        self.table = _html("")
+        self.yaml_download = pn.widgets.FileDownload(
+            callback=self._yaml_file,
+            filename=f"{Path(source).stem or 'scenario'}_whatif.yaml",
+            label="Download the changed scenario (YAML)",
+            button_type="primary",
+            disabled=True,
+            embed=False,
+        )
+        self.report_download = pn.widgets.FileDownload(
+            callback=self._report_file,
+            filename=f"{Path(source).stem or 'scenario'}_whatif_report.html",
+            label="Download the HTML report",
+            button_type="default",
+            disabled=True,
+            embed=False,
+        )
+        self._applied: dict[int, tuple[Applied, list[str]]] = {}
+        self._shown = _Shown()
+        self._outcome: Outcome | None = None
+        self.runner = WhatIfRunner(scenario, quick, prepare=self._prepare)
+        for widget in self.widgets.values():
+            widget.param.watch(self._changed, "value")
+        self.target.param.watch(self._target_changed, "value")
+        self.reset.on_click(self._reset)
+        self.layout = self._layout()
+        self._changed()
+        self._poller = pn.state.add_periodic_callback(self._poll, period=POLL_MS)
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def create(cls, scenario: Scenario | str | Path, replications: int | None = None) -> WhatIfPage:
+        """A page for a scenario object or file (in a notebook: load Panel's extension)."""
+        pn.extension()
+        if isinstance(scenario, Scenario):
+            return cls(scenario, replications=replications)
+        path = Path(scenario)
+        return cls(load_scenario(path), path.parent, path.name, replications)
+
+    def _group(self, title: str, keys: Sequence[str]) -> pn.Column:
+        items: list[Any] = [_html(f"<b>{title}</b>", margin=(8, 5, 0, 5))]
+        for key in keys:
+            control = next(c for c in self.controls if c.key == key)
+            items.append(self.widgets[key])
+            if control.help:
+                items.append(
+                    _html(f'<div class="wi-note">{control.help}</div>', margin=(-8, 10, 0, 12))
+                )
+            items.append(self.errors[key])
+        return pn.Column(*items)
+
+    def _layout(self) -> pn.Row:
+        keys = [c.key for c in self.controls]
+        staffing = [k for k in keys if k.startswith("staffing:")]
+        demand = [k for k in ("volume", "handle_time", "patience") if k in keys]
+        policies = [
+            k
+            for k in (
+                "routing",
+                "transfers",
+                "ivr",
+                "callbacks",
+                "callback_threshold_s",
+                "announcement",
+            )
+            if k in keys
+        ]
+        sidebar = pn.Column(
+            _html(
+                "<h3 style='margin:4px 0'>What if…</h3>"
+                f"<div class='wi-note'>{_escape(self.scenario.name)}</div>"
+            ),
+            self._group("Agents", staffing),
+            self._group("Demand", demand),
+            self._group("How calls are handled", policies),
+            self._group("Run", ["replications"]),
+            self.target,
+            self.reset,
+            self.page_error,
+            width=SIDEBAR_WIDTH,
+            styles={"background": "#f5f7f8", "border-right": "1px solid #cfd8dc"},
+            scroll=True,
+        )
+        tabs = pn.Tabs(
+            ("Service level per interval", self.chart),
+            ("Waits", self.waits),
+            ("Caller journeys", self.journeys),
+            ("All figures", self.table),
+            dynamic=True,
+        )
+        main = pn.Column(
+            pn.Row(self.status, self.progress),
+            self.cards,
+            self.changes,
+            tabs,
+            pn.Row(self.yaml_download, self.report_download),
+            _html(
+                "<div class='wi-note'>Each figure is the what-if's mean with its 95 % half-width; "
+                "the difference against the baseline is paired by replication (both face the "
+                "same callers: common random numbers), with its 95 % interval. Green or red: "
+                "the interval excludes zero.</div>"
+            ),
+            sizing_mode="stretch_width",
+        )
+        return pn.Row(sidebar, main, sizing_mode="stretch_width")
+
+    # ------------------------------------------------------------------ reacting
+
+    def values(self) -> dict[str, Any]:
+        """The controls' current values, by control key."""
+        return {key: widget.value for key, widget in self.widgets.items()}
+
+    def _labels(self, values: Mapping[str, Any]) -> list[str]:
+        labels = []
+        for control in self.controls:
+            value = values.get(control.key)
+            if control.key != "replications" and value != control.default:
+                labels.append(f"{control.label}: {control.default} → {value}")
+        return labels
+
+    def _changed(self, *_: Any) -> None:
+        try:
+            values = self.values()
+            applied = apply_controls(self.scenario, values, self.base_dir)
+            for key, pane in self.errors.items():
+                message = applied.errors.get(key, "")
+                pane.object = f'<div class="wi-error">{_escape(message)}</div>' if message else ""
+                pane.visible = bool(message)
+            page = applied.errors.get("", "")
+            self.page_error.object = f'<div class="wi-error">{_escape(page)}</div>' if page else ""
+            self.page_error.visible = bool(page)
+            if applied.scenario is None:
+                self.status.object = (
+                    '<div class="wi-status failed" data-state="invalid">A value is not valid: '
+                    "see the message under it. The figures below are for the last valid values."
+                    "</div>"
+                )
+                self.progress.visible = False
+                return
+            generation = self.runner.submit(
+                applied.scenario, int(values["replications"]), applied.changed
+            )
+            self._applied = {generation: (applied, self._labels(values))} | {
+                g: a for g, a in self._applied.items() if g >= generation - 2
+            }
+        except Exception as error:  # never let input bring the page down
+            _log.exception("what-if: could not apply the controls")
+            self.page_error.object = f'<div class="wi-error">{_escape(str(error))}</div>'
+            self.page_error.visible = True
+
+    def _target_changed(self, *_: Any) -> None:
+        self._shown = _Shown()  # redraw the chart with the new target line
+
+    def _reset(self, *_: Any) -> None:
+        for control in self.controls:
+            if control.key != "replications":
+                self.widgets[control.key].value = control.default
+
+    def target_share(self) -> float | None:
+        """The service-level target as a share, or None when it is not a number in 0..100."""
+        value = self.target.value
+        if value is None or not math.isfinite(value) or not 0 <= value <= 100:
+            return None
+        return float(value) / 100
+
+    def _prepare(self, outcome: Outcome) -> Figures:
+        return draw_figures(outcome.what_if, self.target_share())
+
+    # ------------------------------------------------------------------ drawing
+
+    def _poll(self) -> None:
+        try:
+            status = self.runner.status()
+            shown = _Shown(
+                status.generation,
+                status.state,
+                status.done,
+                id(status.outcome),
+                id(status.extras),
+            )
+            if shown == self._shown:
+                return
+            self._draw(status, redraw=shown.outcome != self._shown.outcome or not self._shown.state)
+            if shown.extras != self._shown.extras and isinstance(status.extras, Figures):
+                self.waits.object = status.extras.waits
+                self.journeys.object = status.extras.journeys
+            self._shown = shown
+        except Exception as error:
+            _log.exception("what-if: could not draw the result")
+            self.page_error.object = f'<div class="wi-error">{_escape(str(error))}</div>'
+            self.page_error.visible = True
+
+    def _status_html(self, status: Status) -> str:
+        outcome = status.outcome
+        stage = (
+            outcome.stage if outcome is not None and outcome.generation == status.generation else ""
+        )
+        reps = outcome.replications if outcome is not None else 0
+        if status.state == "failed":
+            text = f"The run failed: {status.error}"
+        elif status.state == "running" and stage == "quick":
+            text = (
+                f"Quick result from {reps} replications shown; refining "
+                f"({status.done} of {status.total} replications)…"
+            )
+        elif status.state == "running":
+            text = f"Running… {status.done} of {status.total} replications"
+        elif status.state == "done" and outcome is not None:
+            text = (
+                f"{reps} replications of each, seed {outcome.comparison.seed}, paired with the "
+                "baseline (common random numbers)."
+            )
+        else:
+            text = "Waiting…"
+        css = "wi-status failed" if status.state == "failed" else "wi-status"
+        return (
+            f'<div class="{css}" data-state="{status.state}" data-generation="{status.generation}" '
+            f'data-stage="{stage}" data-replications="{reps}">{_escape(text)}</div>'
+        )
+
+    def _draw(self, status: Status, redraw: bool) -> None:
+        self.status.object = self._status_html(status)
+        self.progress.visible = status.state == "running"
+        self.progress.value = round(status.fraction * 100)
+        outcome = status.outcome
+        if outcome is None or not redraw:
+            return
+        self._outcome = outcome
+        comparison = outcome.comparison
+        applied, labels = self._applied.get(outcome.generation, (None, []))
+        self.cards.object = cards_html(comparison, outcome.changed)
+        self.changes.object = changes_html(applied.changes if applied else {}, labels)
+        self.table.object = differences_html(comparison)
+        self.chart.object = interval_chart(
+            comparison, self.target_share(), self.scenario.service_level.threshold_s
+        )
+        self.yaml_download.disabled = False
+        self.report_download.disabled = False
+
+    # ------------------------------------------------------------------ downloads
+
+    def _yaml_file(self) -> io.StringIO:
+        outcome = self._outcome
+        if outcome is None:
+            return io.StringIO("# no result yet\n")
+        applied, _ = self._applied.get(outcome.generation, (None, []))
+        text = scenario_yaml(
+            outcome.what_if.scenario,
+            applied.changes if applied else {},
+            outcome.replications,
+            outcome.comparison.seed,
+            self.source,
+        )
+        return io.StringIO(text)
+
+    def _report_file(self) -> io.StringIO:
+        outcome = self._outcome
+        if outcome is None:
+            return io.StringIO("<p>No result yet.</p>")
+        return io.StringIO(report_html(outcome.comparison, self.target_share()))
+
+    def close(self) -> None:
+        """Stop polling and the runner's thread."""
+        self._poller.stop()
+        self.runner.close()
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def serve(
+    path: Path, port: int, host: str, show: bool, quiet: bool
+) -> None:  # pragma: no cover - exercised through the CLI in a subprocess
+    """Serve the page for the scenario file ``path`` until interrupted."""
+    scenario = load_scenario(path)
+
+    def session() -> pn.viewable.Viewable:
+        page = WhatIfPage(scenario, path.parent, path.name)
+        pn.state.on_session_destroyed(lambda _: page.close())
+        return page.layout
+
+    pn.serve(
+        {"/": session},
+        port=port,
+        address=host,
+        websocket_origin=[f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+        show=show,
+        title=f"ccsim what-if — {scenario.name}",
+        verbose=not quiet,
+        threaded=False,
+    )

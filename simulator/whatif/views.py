@@ -1,0 +1,310 @@
+"""What the what-if page shows, drawn from a comparison: cards, charts and tables.
+
+Nothing here computes a KPI: every number is read from the
+:class:`~simulator.Comparison` (``summary()`` of each run, ``difference()`` of the
+pair) or from the runs' tables, and formatted by :mod:`simulator.report.formatting`.
+The HTML snippets carry each figure as data attributes too (``data-kpi``,
+``data-value``, ``data-difference``, ...) so a test or a script reading the page gets
+the exact numbers, not their rounded text.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from simulator.experiment import Comparison, RunResult
+from simulator.report.formatting import format_value, is_percent, kpi_label, kpi_unit
+
+__all__ = [
+    "CARD_KPIS",
+    "Figures",
+    "cards_html",
+    "changes_html",
+    "differences_html",
+    "draw_figures",
+    "interval_chart",
+    "interval_service_levels",
+]
+
+CARD_KPIS: tuple[tuple[str, int], ...] = (
+    ("service_level", +1),
+    ("abandon_rate", -1),
+    ("asa_s", -1),
+    ("occupancy", 0),
+    ("cost", -1),
+)
+"""The headline cards and which way is better (+1 up, -1 down, 0 neither)."""
+TABLE_KPIS = (
+    "offered",
+    "service_level",
+    "abandon_rate",
+    "asa_s",
+    "mean_wait_s",
+    "wait_p90_s",
+    "aht_s",
+    "occupancy",
+    "agent_hours",
+    "cost",
+    "transfers_per_contact",
+    "repeat_explanations_per_contact",
+    "ping_pong_rate",
+    "fcr",
+    "ivr_time_s",
+    "ivr_abandon_rate",
+    "misroute_rate",
+    "callback_offered_rate",
+    "callback_success_rate",
+    "callback_delay_s",
+    "announce_error_s",
+    "disappointed_rate",
+)
+"""KPIs of the full table, in this order, when the comparison has them and they are defined."""
+GOOD = "#2e7d32"
+BAD = "#c62828"
+NEUTRAL = "#455a64"
+FIGURE_DPI = 80
+"""Resolution of the page's figures: sharp on screen, quick to send."""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _signed(kpi: str, value: float) -> str:
+    """A difference as text: signed, shares in percentage points."""
+    if math.isnan(value):
+        return "–"
+    unit = "pp" if is_percent(kpi) else kpi_unit(kpi)
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{format_value(kpi, abs(value), unit=False)} {unit}".rstrip()
+
+
+def _number(value: float) -> str:
+    """Full precision for a data attribute (``nan`` when undefined)."""
+    return repr(float(value))
+
+
+def _estimate(result: RunResult, kpi: str) -> tuple[float, float]:
+    summary = result.summary()
+    if kpi not in summary.index:
+        return math.nan, math.nan
+    at = summary.index.get_loc(kpi)
+    return float(summary["mean"].to_numpy()[at]), float(summary["half_width"].to_numpy()[at])
+
+
+def _card(comparison: Comparison, kpi: str, better: int, changed: bool) -> str:
+    base, _ = _estimate(comparison.results[0], kpi)
+    value, half_width = _estimate(comparison.results[1], kpi)
+    d = comparison.difference(kpi)
+    colour = NEUTRAL
+    verdict = "no change"
+    if changed:
+        if d.significant:
+            sign = 1 if d.difference > 0 else -1
+            colour = NEUTRAL if better == 0 else GOOD if sign == better else BAD
+            verdict = "significant"
+        else:
+            verdict = "within the noise"
+    if changed:
+        delta = (
+            f'<div class="delta" style="color:{colour}">{_e(_signed(kpi, d.difference))}</div>'
+            f'<div class="ci">95 % CI {_e(_signed(kpi, d.low))} to {_e(_signed(kpi, d.high))}'
+            f" · {_e(verdict)}</div>"
+        )
+    else:
+        delta = (
+            '<div class="delta" style="color:#90a4ae">baseline</div><div class="ci">&nbsp;</div>'
+        )
+    return (
+        f'<div class="wi-card" data-kpi="{_e(kpi)}" data-value="{_number(value)}" '
+        f'data-half-width="{_number(half_width)}" data-baseline="{_number(base)}" '
+        f'data-difference="{_number(d.difference)}" data-difference-low="{_number(d.low)}" '
+        f'data-difference-high="{_number(d.high)}" data-significant="{str(d.significant).lower()}">'
+        f'<div class="label">{_e(kpi_label(kpi))}</div>'
+        f'<div class="value">{_e(format_value(kpi, value))}</div>'
+        f'<div class="hw">± {_e(format_value(kpi, half_width))} · baseline '
+        f"{_e(format_value(kpi, base))}</div>{delta}</div>"
+    )
+
+
+def cards_html(comparison: Comparison, changed: bool) -> str:
+    """The headline cards: the what-if's value with its 95 % half-width, the baseline, and
+    the paired difference with its 95 % interval (green better, red worse, when significant).
+    """
+    kpis = [(k, b) for k, b in CARD_KPIS if k in comparison.kpis]
+    cards = "".join(_card(comparison, k, b, changed) for k, b in kpis)
+    return f'<div class="wi-cards">{cards}</div>'
+
+
+def changes_html(changes: Mapping[str, Any], labels: Sequence[str]) -> str:
+    """What differs from the scenario as loaded, as the planner set it and as key paths."""
+    if not changes:
+        return '<div class="wi-changes">Nothing changed yet: this is the scenario as loaded.</div>'
+    items = "".join(f"<li>{_e(label)}</li>" for label in labels)
+    paths = ", ".join(f"<code>{_e(p)}</code>" for p in changes)
+    return (
+        f'<div class="wi-changes"><b>Changed:</b><ul>{items}</ul>'
+        f'<div class="paths">key paths: {paths}</div></div>'
+    )
+
+
+def differences_html(comparison: Comparison) -> str:
+    """Every headline and journey KPI: baseline, what-if, paired difference and its interval."""
+    rows = []
+    for kpi in (k for k in TABLE_KPIS if k in comparison.kpis):
+        base, _ = _estimate(comparison.results[0], kpi)
+        value, half_width = _estimate(comparison.results[1], kpi)
+        if math.isnan(base) and math.isnan(value):
+            continue
+        d = comparison.difference(kpi)
+        mark = ' class="significant"' if d.significant else ""
+        rows.append(
+            f"<tr{mark}><th>{_e(kpi_label(kpi))}</th><td>{_e(format_value(kpi, base))}</td>"
+            f"<td>{_e(format_value(kpi, value))} <small>± "
+            f"{_e(format_value(kpi, half_width))}</small></td>"
+            f"<td>{_e(_signed(kpi, d.difference))}</td>"
+            f"<td>{_e(_signed(kpi, d.low))} to {_e(_signed(kpi, d.high))}</td></tr>"
+        )
+    return (
+        '<table class="wi-table"><thead><tr><th>KPI</th><th>baseline</th><th>what-if</th>'
+        "<th>difference</th><th>95 % interval (paired)</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+def interval_service_levels(result: RunResult) -> pd.DataFrame:
+    """Service level per interval with its 95 % half-width: columns ``x`` (interval
+    number), ``label`` (its start), ``queue``, ``mean``, ``half_width``.
+    """
+    frame = result.intervals().reset_index(drop=True)
+    multi_day = frame["day"].nunique() > 1
+    labels = [
+        f"d{d} {s}" if multi_day else str(s)
+        for d, s in zip(frame["day"], frame["start"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "x": range(len(frame)),
+            "label": labels,
+            "queue": "all queues",
+            "mean": frame["service_level"].astype(float),
+            "half_width": frame["service_level_hw"].astype(float).fillna(0.0),
+        }
+    )
+
+
+QUEUE_COLOURS = ("#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#558b2f")
+
+
+def interval_chart(comparison: Comparison, target: float | None, threshold_s: float) -> Any:
+    """A Bokeh figure: the what-if's service level per interval (and queue) with its 95 %
+    band, the baseline dashed, and the target as a red line.
+    """
+    from bokeh.models import ColumnDataSource, HoverTool, Range1d
+    from bokeh.models.annotations import Span
+    from bokeh.plotting import figure
+
+    what_if = interval_service_levels(comparison.results[1])
+    baseline = interval_service_levels(comparison.results[0])
+    plot = figure(
+        height=300,
+        sizing_mode="stretch_width",
+        y_range=Range1d(start=0, end=102),
+        toolbar_location=None,
+        title=f"Service level per interval (% answered within {threshold_s:g} s)",
+    )
+    for i, queue in enumerate(dict.fromkeys(what_if["queue"])):
+        colour = QUEUE_COLOURS[i % len(QUEUE_COLOURS)]
+        mine = what_if[what_if["queue"] == queue]
+        theirs = baseline[baseline["queue"] == queue]
+        source = ColumnDataSource(
+            {
+                "x": mine["x"].to_list(),
+                "label": mine["label"].to_list(),
+                "sl": (mine["mean"] * 100).to_list(),
+                "low": ((mine["mean"] - mine["half_width"]).clip(lower=0) * 100).to_list(),
+                "high": ((mine["mean"] + mine["half_width"]).clip(upper=1) * 100).to_list(),
+                "base": (theirs["mean"] * 100).to_list(),
+            }
+        )
+        plot.varea(x="x", y1="low", y2="high", source=source, fill_color=colour, fill_alpha=0.18)
+        line = plot.line(
+            x="x", y="sl", source=source, color=colour, line_width=2, legend_label=f"{queue}"
+        )
+        plot.line(
+            x="x",
+            y="base",
+            source=source,
+            color=colour,
+            line_dash="dashed",
+            line_alpha=0.6,
+            legend_label=f"{queue}, baseline",
+        )
+        plot.add_tools(
+            HoverTool(
+                renderers=[line],
+                tooltips=[
+                    ("interval", "@label"),
+                    ("what-if", "@sl{0.0} %"),
+                    ("95 % CI", "@low{0.0} – @high{0.0} %"),
+                    ("baseline", "@base{0.0} %"),
+                ],
+            )
+        )
+    if target is not None:
+        plot.add_layout(
+            Span(location=target * 100, dimension="width", line_color=BAD, line_dash="dotted")
+        )
+    step = max(1, len(what_if["x"].unique()) // 12)
+    ticks = what_if.drop_duplicates("x")
+    plot.xaxis.ticker = ticks["x"].to_list()[::step]
+    plot.xaxis.major_label_overrides = {
+        int(x): str(label) for x, label in zip(ticks["x"], ticks["label"], strict=True)
+    }
+    plot.yaxis.axis_label = "service level (%)"
+    plot.legend.location = "bottom_left"
+    plot.legend.label_text_font_size = "9pt"
+    plot.legend.background_fill_alpha = 0.6
+    return plot
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The page's matplotlib figures as PNG bytes (drawn in the worker thread)."""
+
+    waits: bytes
+    journeys: bytes
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    return buffer.getvalue()
+
+
+def draw_figures(result: RunResult, target: float | None) -> Figures:
+    """The wait distribution and the caller-journey diagram of ``result``."""
+    from simulator.report import journey_diagram, wait_distribution
+
+    contacts = result.contacts()
+    sl = result.scenario.service_level
+    waits = wait_distribution(
+        contacts,
+        sl.threshold_s,
+        definition=sl.definition,
+        short_abandon_s=sl.short_abandon_s,
+        counted_from_s=result.counted_from_s,
+        service_level_target=target,
+    )
+    journeys = journey_diagram(contacts, counted_from_s=result.counted_from_s)
+    return Figures(_png(waits), _png(journeys))
