@@ -15,7 +15,6 @@ import io
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +75,7 @@ def _widget(control: Control) -> pn.widgets.Widget:
     """The input for a control. Numbers have no bounds here on purpose: every value goes to
     the scenario model, whose message (with its key path) is what the planner sees.
     """
-    common: dict[str, Any] = {"name": control.label, "width": SIDEBAR_WIDTH - 40}
+    common: dict[str, Any] = {"label": control.label, "width": SIDEBAR_WIDTH - 40}
     if control.kind in ("agents", "count"):
         return pn.widgets.IntInput(value=int(control.default), step=1, **common)
     if control.kind in ("multiplier", "seconds"):
@@ -85,17 +84,6 @@ def _widget(control: Control) -> pn.widgets.Widget:
     if control.kind == "choice":
         return pn.widgets.Select(options=list(control.options), value=control.default, **common)
     return pn.widgets.Checkbox(value=bool(control.default), **common)
-
-
-@dataclass(frozen=True)
-class _Shown:
-    """What the page last drew, so a poll redraws only what changed."""
-
-    generation: int = -1
-    state: str = ""
-    done: int = -1
-    outcome: int = 0
-    extras: int = 0
 
 
 class WhatIfPage:
@@ -125,19 +113,17 @@ class WhatIfPage:
         self.widgets: dict[str, pn.widgets.Widget] = {c.key: _widget(c) for c in self.controls}
         if replications is not None:
             self.widgets["replications"].value = replications
-        self.errors = {
-            c.key: _html("", css_classes=["wi-error"], visible=False) for c in self.controls
-        }
+        self.errors = {c.key: _html("", visible=False) for c in self.controls}
         self.target = pn.widgets.FloatInput(
-            name="Service-level target (%)",
+            label="Service-level target (%)",
             value=DEFAULT_TARGET * 100,
             step=5,
             width=SIDEBAR_WIDTH - 40,
         )
         self.reset = pn.widgets.Button(
-            name="Back to the scenario as loaded", width=SIDEBAR_WIDTH - 40
+            label="Back to the scenario as loaded", width=SIDEBAR_WIDTH - 40
         )
-        self.page_error = _html("", css_classes=["wi-error"], visible=False)
+        self.page_error = _html("", visible=False)
         self.status = _html('<div class="wi-status" data-state="idle">Starting…</div>')
         self.progress = pn.indicators.Progress(
             value=0, max=100, width=260, height=14, visible=False
@@ -152,7 +138,7 @@ class WhatIfPage:
             callback=self._yaml_file,
             filename=f"{Path(source).stem or 'scenario'}_whatif.yaml",
             label="Download the changed scenario (YAML)",
-            button_type="primary",
+            color="primary",
             disabled=True,
             embed=False,
         )
@@ -160,13 +146,16 @@ class WhatIfPage:
             callback=self._report_file,
             filename=f"{Path(source).stem or 'scenario'}_whatif_report.html",
             label="Download the HTML report",
-            button_type="default",
+            color="default",
             disabled=True,
             embed=False,
         )
         self._applied: dict[int, tuple[Applied, list[str]]] = {}
-        self._shown = _Shown()
         self._outcome: Outcome | None = None
+        self._drawn_outcome: Outcome | None = None
+        self._drawn_extras: Any = None
+        self._seen: tuple[int, str, int] = (-1, "", -1)
+        self._redraw = False
         self.runner = WhatIfRunner(scenario, quick, prepare=self._prepare)
         for widget in self.widgets.values():
             widget.param.watch(self._changed, "value")
@@ -273,12 +262,8 @@ class WhatIfPage:
             values = self.values()
             applied = apply_controls(self.scenario, values, self.base_dir)
             for key, pane in self.errors.items():
-                message = applied.errors.get(key, "")
-                pane.object = f'<div class="wi-error">{_escape(message)}</div>' if message else ""
-                pane.visible = bool(message)
-            page = applied.errors.get("", "")
-            self.page_error.object = f'<div class="wi-error">{_escape(page)}</div>' if page else ""
-            self.page_error.visible = bool(page)
+                _show_error(pane, key, applied.errors.get(key, ""))
+            _show_error(self.page_error, "", applied.errors.get("", ""))
             if applied.scenario is None:
                 self.status.object = (
                     '<div class="wi-status failed" data-state="invalid">A value is not valid: '
@@ -295,11 +280,10 @@ class WhatIfPage:
             }
         except Exception as error:  # never let input bring the page down
             _log.exception("what-if: could not apply the controls")
-            self.page_error.object = f'<div class="wi-error">{_escape(str(error))}</div>'
-            self.page_error.visible = True
+            self._show_page_error(str(error))
 
     def _target_changed(self, *_: Any) -> None:
-        self._shown = _Shown()  # redraw the chart with the new target line
+        self._redraw = True  # the chart's target line
 
     def _reset(self, *_: Any) -> None:
         for control in self.controls:
@@ -321,24 +305,28 @@ class WhatIfPage:
     def _poll(self) -> None:
         try:
             status = self.runner.status()
-            shown = _Shown(
-                status.generation,
-                status.state,
-                status.done,
-                id(status.outcome),
-                id(status.extras),
-            )
-            if shown == self._shown:
+            new_outcome = status.outcome is not self._drawn_outcome
+            new_extras = status.extras is not self._drawn_extras
+            seen = (status.generation, status.state, status.done)
+            if not (new_outcome or new_extras or self._redraw or seen != self._seen):
                 return
-            self._draw(status, redraw=shown.outcome != self._shown.outcome or not self._shown.state)
-            if shown.extras != self._shown.extras and isinstance(status.extras, Figures):
+            if status.outcome is not None and (new_outcome or self._redraw):
+                self._draw(status.outcome)
+            if new_extras and isinstance(status.extras, Figures):
                 self.waits.object = status.extras.waits
                 self.journeys.object = status.extras.journeys
-            self._shown = shown
+            # The status goes last: when it says done, everything above is drawn.
+            self.status.object = self._status_html(status)
+            self.progress.visible = status.state == "running"
+            self.progress.value = round(status.fraction * 100)
+            self._drawn_outcome, self._drawn_extras = status.outcome, status.extras
+            self._seen, self._redraw = seen, False
         except Exception as error:
             _log.exception("what-if: could not draw the result")
-            self.page_error.object = f'<div class="wi-error">{_escape(str(error))}</div>'
-            self.page_error.visible = True
+            self._show_page_error(str(error))
+
+    def _show_page_error(self, message: str) -> None:
+        _show_error(self.page_error, "", message)
 
     def _status_html(self, status: Status) -> str:
         outcome = status.outcome
@@ -368,13 +356,7 @@ class WhatIfPage:
             f'data-stage="{stage}" data-replications="{reps}">{_escape(text)}</div>'
         )
 
-    def _draw(self, status: Status, redraw: bool) -> None:
-        self.status.object = self._status_html(status)
-        self.progress.visible = status.state == "running"
-        self.progress.value = round(status.fraction * 100)
-        outcome = status.outcome
-        if outcome is None or not redraw:
-            return
+    def _draw(self, outcome: Outcome) -> None:
         self._outcome = outcome
         comparison = outcome.comparison
         applied, labels = self._applied.get(outcome.generation, (None, []))
@@ -413,6 +395,16 @@ class WhatIfPage:
         """Stop polling and the runner's thread."""
         self._poller.stop()
         self.runner.close()
+
+
+def _show_error(pane: pn.pane.HTML, key: str, message: str) -> None:
+    """Show ``message`` in ``pane`` (the error line under control ``key``), or hide it."""
+    pane.object = (
+        f'<div class="wi-error" data-control="{_escape(key)}">{_escape(message)}</div>'
+        if message
+        else ""
+    )
+    pane.visible = bool(message)
 
 
 def _escape(text: str) -> str:
