@@ -10,6 +10,7 @@ Typical use in a notebook::
     result.contacts()     # one row per contact
     simulator.compare([scenario, other])                  # paired, common random numbers
     simulator.sweep(scenario, ["agent_groups[0].staffing=20:30:2"], out="runs/sweep")
+    simulator.whatif(scenario)  # the what-if page inline (needs Panel: ccsim[app])
 
 Importing the package does nothing else: no simulation, no plotting.
 """
@@ -25,6 +26,7 @@ from simulator.experiment import (
 )
 from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 from simulator.staffing import staff
+from simulator.whatif import whatif
 
 load = load_scenario
 """Load a scenario file (YAML or TOML); raises ``ScenarioError`` with every problem found."""
@@ -43,5 +45,6 @@ __all__ = [
     "scenario_from_dict",
     "staff",
     "sweep",
+    "whatif",
 ]
 __version__ = "0.1.0"
