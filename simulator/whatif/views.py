@@ -183,22 +183,27 @@ def differences_html(comparison: Comparison) -> str:
 
 
 def interval_service_levels(result: RunResult) -> pd.DataFrame:
-    """Service level per interval with its 95 % half-width: columns ``x`` (interval
-    number), ``label`` (its start), ``queue``, ``mean``, ``half_width``.
+    """Service level per interval — per queue when the scenario has several — with its 95 %
+    half-width, from ``result.intervals()``: columns ``x`` (interval number), ``label``
+    (its start), ``queue``, ``mean``, ``half_width``.
     """
-    frame = result.intervals().reset_index(drop=True)
-    multi_day = frame["day"].nunique() > 1
+    several = len(result.scenario.queues) > 1
+    frame = result.intervals(by="queue" if several else None)
+    frame = frame[frame["kpi"] == "service_level"].reset_index(drop=True)
+    intervals_per_day = result.scenario.calendar.intervals_per_day
+    multi_day = result.scenario.calendar.days > 1
     labels = [
-        f"d{d} {s}" if multi_day else str(s)
+        f"d{d} {s:%H:%M}" if multi_day else f"{s:%H:%M}"
         for d, s in zip(frame["day"], frame["start"], strict=True)
     ]
+    queues = frame["breakdown"].str.removeprefix("queue=") if several else pd.Series("all calls")
     return pd.DataFrame(
         {
-            "x": range(len(frame)),
+            "x": (frame["day"] * intervals_per_day + frame["interval"]).astype(int),
             "label": labels,
-            "queue": "all queues",
-            "mean": frame["service_level"].astype(float),
-            "half_width": frame["service_level_hw"].astype(float).fillna(0.0),
+            "queue": queues.to_numpy() if several else "all calls",
+            "mean": frame["mean"].astype(float),
+            "half_width": frame["half_width"].astype(float).fillna(0.0),
         }
     )
 
@@ -207,7 +212,7 @@ QUEUE_COLOURS = ("#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#558b2f
 
 
 def interval_chart(comparison: Comparison, target: float | None, threshold_s: float) -> Any:
-    """A Bokeh figure: the what-if's service level per interval (and queue) with its 95 %
+    """A Bokeh figure: the what-if's service level per interval and queue with its 95 %
     band, the baseline dashed, and the target as a red line.
     """
     from bokeh.models import ColumnDataSource, HoverTool, Range1d
@@ -229,15 +234,15 @@ def interval_chart(comparison: Comparison, target: float | None, threshold_s: fl
         theirs = baseline[baseline["queue"] == queue]
         source = ColumnDataSource(
             {
-                "x": mine["x"].to_list(),
-                "label": mine["label"].to_list(),
-                "sl": (mine["mean"] * 100).to_list(),
-                "low": ((mine["mean"] - mine["half_width"]).clip(lower=0) * 100).to_list(),
-                "high": ((mine["mean"] + mine["half_width"]).clip(upper=1) * 100).to_list(),
-                "base": (theirs["mean"] * 100).to_list(),
+                "x": mine["x"].to_numpy(),
+                "label": mine["label"].to_numpy(),
+                "sl": mine["mean"].to_numpy() * 100,
+                "low": (mine["mean"] - mine["half_width"]).clip(lower=0).to_numpy() * 100,
+                "high": (mine["mean"] + mine["half_width"]).clip(upper=1).to_numpy() * 100,
+                "base": theirs["mean"].to_numpy() * 100,
             }
         )
-        plot.varea(x="x", y1="low", y2="high", source=source, fill_color=colour, fill_alpha=0.18)
+        plot.varea(x="x", y1="low", y2="high", source=source, fill_color=colour, fill_alpha=0.12)
         line = plot.line(
             x="x", y="sl", source=source, color=colour, line_width=2, legend_label=f"{queue}"
         )
@@ -293,18 +298,5 @@ def _png(fig: Any) -> bytes:
 
 
 def draw_figures(result: RunResult, target: float | None) -> Figures:
-    """The wait distribution and the caller-journey diagram of ``result``."""
-    from simulator.report import journey_diagram, wait_distribution
-
-    contacts = result.contacts()
-    sl = result.scenario.service_level
-    waits = wait_distribution(
-        contacts,
-        sl.threshold_s,
-        definition=sl.definition,
-        short_abandon_s=sl.short_abandon_s,
-        counted_from_s=result.counted_from_s,
-        service_level_target=target,
-    )
-    journeys = journey_diagram(contacts, counted_from_s=result.counted_from_s)
-    return Figures(_png(waits), _png(journeys))
+    """The wait distribution and the caller-journey diagram of ``result`` (its own plots)."""
+    return Figures(_png(result.plot_waits(target)), _png(result.plot_journeys()))
