@@ -24,7 +24,7 @@ from simulator.cli import app
 from simulator.scenario import scenario_from_dict
 from simulator.whatif import apply_controls, controls_for
 from simulator.whatif.controls import scale_distribution
-from simulator.whatif.export import report_html, scenario_yaml
+from simulator.whatif.export import scenario_yaml
 from simulator.whatif.runner import WhatIfRunner, stages
 from simulator.whatif.views import cards_html
 
@@ -282,19 +282,6 @@ def test_exported_yaml_runs_with_ccsim_run_and_gives_the_page_numbers(
         assert kpis[kpi]["mean"] == pytest.approx(page.loc[kpi, "mean"], rel=1e-12), kpi
 
 
-def test_html_report_of_the_what_if_is_self_contained(small: Path) -> None:
-    scenario = simulator.load(small)
-    changed = apply_controls(scenario, {"staffing:sellers": 4}, small.parent).scenario
-    assert changed is not None
-    comparison = simulator.compare(
-        [scenario, changed], replications=3, workers=1, keep_contacts=True
-    )
-    text = report_html(comparison, 0.8)
-    assert text.startswith("<!DOCTYPE html>")
-    assert "Paired differences against" in text
-    assert not re.search(r'(src|href)="https?://', text)
-
-
 def test_whatif_builds_the_page_in_process(small: Path) -> None:
     pytest.importorskip("panel")
     from simulator.whatif.page import WhatIfPage
@@ -315,6 +302,11 @@ def test_whatif_builds_the_page_in_process(small: Path) -> None:
         assert status.outcome is not None and status.outcome.changed
         assert "agent_groups[0].staffing" in page.changes.object
         assert "what-if" in page._yaml_file().getvalue()
+        # The HTML report download: self-contained, with the paired differences.
+        report = page._report_file().getvalue()
+        assert report.startswith("<!DOCTYPE html>")
+        assert "Paired differences against baseline" in report
+        assert not re.search(r'(src|href)="https?://', report)
     finally:
         page.close()
 

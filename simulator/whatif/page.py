@@ -26,11 +26,11 @@ from simulator.whatif.export import report_html, scenario_yaml
 from simulator.whatif.runner import QUICK_REPLICATIONS, Outcome, Status, WhatIfRunner
 from simulator.whatif.views import (
     Figures,
-    cards_html,
+    Views,
     changes_html,
-    differences_html,
     draw_figures,
     interval_chart,
+    prepare_views,
 )
 
 __all__ = ["DEFAULT_TARGET", "POLL_MS", "WhatIfPage", "serve"]
@@ -153,10 +153,10 @@ class WhatIfPage:
         self._applied: dict[int, tuple[Applied, list[str]]] = {}
         self._outcome: Outcome | None = None
         self._drawn_outcome: Outcome | None = None
-        self._drawn_extras: Any = None
+        self._drawn_figures: Any = None
         self._seen: tuple[int, str, int] = (-1, "", -1)
         self._redraw = False
-        self.runner = WhatIfRunner(scenario, quick, prepare=self._prepare)
+        self.runner = WhatIfRunner(scenario, quick, prepare=self._prepare, draw=self._figures)
         for widget in self.widgets.values():
             widget.param.watch(self._changed, "value")
         self.target.param.watch(self._target_changed, "value")
@@ -297,7 +297,11 @@ class WhatIfPage:
             return None
         return float(value) / 100
 
-    def _prepare(self, outcome: Outcome) -> Figures:
+    def _prepare(self, outcome: Outcome) -> Views:
+        applied, labels = self._applied.get(outcome.generation, (None, []))
+        return prepare_views(outcome.comparison, outcome.changed, applied, labels)
+
+    def _figures(self, outcome: Outcome) -> Figures:
         return draw_figures(outcome.what_if, self.target_share())
 
     # ------------------------------------------------------------------ drawing
@@ -306,20 +310,21 @@ class WhatIfPage:
         try:
             status = self.runner.status()
             new_outcome = status.outcome is not self._drawn_outcome
-            new_extras = status.extras is not self._drawn_extras
+            new_figures = status.figures is not self._drawn_figures
             seen = (status.generation, status.state, status.done)
-            if not (new_outcome or new_extras or self._redraw or seen != self._seen):
+            if not (new_outcome or new_figures or self._redraw or seen != self._seen):
                 return
-            if status.outcome is not None and (new_outcome or self._redraw):
-                self._draw(status.outcome)
-            if new_extras and isinstance(status.extras, Figures):
-                self.waits.object = status.extras.waits
-                self.journeys.object = status.extras.journeys
+            if (new_outcome or self._redraw) and isinstance(status.views, Views):
+                assert status.outcome is not None
+                self._draw(status.outcome, status.views)
+            if new_figures and isinstance(status.figures, Figures):
+                self.waits.object = status.figures.waits
+                self.journeys.object = status.figures.journeys
             # The status goes last: when it says done, everything above is drawn.
             self.status.object = self._status_html(status)
             self.progress.visible = status.state == "running"
             self.progress.value = round(status.fraction * 100)
-            self._drawn_outcome, self._drawn_extras = status.outcome, status.extras
+            self._drawn_outcome, self._drawn_figures = status.outcome, status.figures
             self._seen, self._redraw = seen, False
         except Exception as error:
             _log.exception("what-if: could not draw the result")
@@ -356,15 +361,16 @@ class WhatIfPage:
             f'data-stage="{stage}" data-replications="{reps}">{_escape(text)}</div>'
         )
 
-    def _draw(self, outcome: Outcome) -> None:
+    def _draw(self, outcome: Outcome, views: Views) -> None:
         self._outcome = outcome
-        comparison = outcome.comparison
-        applied, labels = self._applied.get(outcome.generation, (None, []))
-        self.cards.object = cards_html(comparison, outcome.changed)
-        self.changes.object = changes_html(applied.changes if applied else {}, labels)
-        self.table.object = differences_html(comparison)
+        self.cards.object = views.cards
+        self.changes.object = views.changes
+        self.table.object = views.table
         self.chart.object = interval_chart(
-            comparison, self.target_share(), self.scenario.service_level.threshold_s
+            views.what_if_levels,
+            views.baseline_levels,
+            self.target_share(),
+            self.scenario.service_level.threshold_s,
         )
         self.yaml_download.disabled = False
         self.report_download.disabled = False

@@ -88,7 +88,9 @@ class Outcome:
 class Status:
     """Where the runner is: the latest request (``generation``), its state and progress
     (replications done of planned, over both runs and all stages), the latest outcome
-    (possibly of an older request while a new one runs) and the error of a failed run.
+    (possibly of an older request while a new one runs) with what ``prepare`` made of it
+    (``views``), the latest ``figures`` (drawn for final outcomes), and the error of a
+    failed run.
     """
 
     generation: int = 0
@@ -97,7 +99,8 @@ class Status:
     total: int = 0
     outcome: Outcome | None = None
     error: str = ""
-    extras: Any = None
+    views: Any = None
+    figures: Any = None
 
     @property
     def fraction(self) -> float:
@@ -114,8 +117,8 @@ class _Request:
 
 
 Prepare = Callable[[Outcome], Any]
-"""Work done in the worker thread for each outcome (drawing figures) before it is published;
-what it returns is the status's ``extras``."""
+"""Work done in the worker thread on an outcome; ``prepare`` runs before the outcome is
+published (its result is the status's ``views``), ``draw`` after a final one (``figures``)."""
 
 
 class WhatIfRunner:
@@ -125,16 +128,23 @@ class WhatIfRunner:
     ----------
     baseline : the scenario as loaded; its ``seed`` is the seed of every run.
     quick : replications of the first stage.
-    prepare : optional work on each outcome in the worker thread (e.g. figures), whose
-        result is published with it.
+    prepare : optional quick work on each outcome in the worker thread (the tables the
+        page shows), published with it.
+    draw : optional slow work on each final outcome (figures), published when done; the
+        request is ``done`` only then.
     """
 
     def __init__(
-        self, baseline: Scenario, quick: int = QUICK_REPLICATIONS, prepare: Prepare | None = None
+        self,
+        baseline: Scenario,
+        quick: int = QUICK_REPLICATIONS,
+        prepare: Prepare | None = None,
+        draw: Prepare | None = None,
     ) -> None:
         self.baseline = baseline
         self.quick = quick
         self._prepare = prepare
+        self._draw = draw
         self._baseline_runs: dict[int, RunResult] = {}
         self._lock = threading.Condition()
         self._request: _Request | None = None
@@ -255,15 +265,14 @@ class WhatIfRunner:
             )
             stage: Stage = "final" if number == len(plan) - 1 else "quick"
             outcome = Outcome(request.generation, stage, comparison, request.changed)
-            extras = self._prepare(outcome) if self._prepare is not None else None
+            views = self._prepare(outcome) if self._prepare is not None else None
             self._check(request.generation)
-            self._publish(
-                request.generation,
-                state="done" if stage == "final" else "running",
-                done=done,
-                outcome=outcome,
-                extras=extras,
-            )
+            self._publish(request.generation, done=done, outcome=outcome, views=views)
+        if self._draw is not None:
+            figures = self._draw(outcome)
+            self._check(request.generation)
+            self._publish(request.generation, figures=figures)
+        self._publish(request.generation, state="done")
 
     def _publish(self, generation: int, **changes: Any) -> None:
         with self._lock:

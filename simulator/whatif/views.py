@@ -25,12 +25,14 @@ from simulator.report.formatting import format_value, is_percent, kpi_label, kpi
 __all__ = [
     "CARD_KPIS",
     "Figures",
+    "Views",
     "cards_html",
     "changes_html",
     "differences_html",
     "draw_figures",
     "interval_chart",
     "interval_service_levels",
+    "prepare_views",
 ]
 
 CARD_KPIS: tuple[tuple[str, int], ...] = (
@@ -211,16 +213,17 @@ def interval_service_levels(result: RunResult) -> pd.DataFrame:
 QUEUE_COLOURS = ("#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#558b2f")
 
 
-def interval_chart(comparison: Comparison, target: float | None, threshold_s: float) -> Any:
+def interval_chart(
+    what_if: pd.DataFrame, baseline: pd.DataFrame, target: float | None, threshold_s: float
+) -> Any:
     """A Bokeh figure: the what-if's service level per interval and queue with its 95 %
-    band, the baseline dashed, and the target as a red line.
+    band, the baseline dashed, and the target as a red line (the frames are
+    :func:`interval_service_levels` of each run).
     """
     from bokeh.models import ColumnDataSource, HoverTool, Range1d
     from bokeh.models.annotations import Span
     from bokeh.plotting import figure
 
-    what_if = interval_service_levels(comparison.results[1])
-    baseline = interval_service_levels(comparison.results[0])
     plot = figure(
         height=300,
         sizing_mode="stretch_width",
@@ -277,10 +280,37 @@ def interval_chart(comparison: Comparison, target: float | None, threshold_s: fl
         int(x): str(label) for x, label in zip(ticks["x"], ticks["label"], strict=True)
     }
     plot.yaxis.axis_label = "service level (%)"
-    plot.legend.location = "bottom_left"
-    plot.legend.label_text_font_size = "9pt"
-    plot.legend.background_fill_alpha = 0.6
+    legend = plot.legend[0]
+    legend.label_text_font_size = "9pt"
+    legend.click_policy = "hide"
+    plot.add_layout(legend, "right")
     return plot
+
+
+@dataclass(frozen=True)
+class Views:
+    """What the page shows of one outcome, made in the worker thread (reading the
+    results' tables takes a moment; building the page from these does not).
+    """
+
+    cards: str
+    changes: str
+    table: str
+    what_if_levels: pd.DataFrame
+    baseline_levels: pd.DataFrame
+
+
+def prepare_views(
+    comparison: Comparison, changed: bool, applied: Any, labels: Sequence[str]
+) -> Views:
+    """The cards, the list of changes, the full table and the per-interval service levels."""
+    return Views(
+        cards=cards_html(comparison, changed),
+        changes=changes_html(applied.changes if applied is not None else {}, labels),
+        table=differences_html(comparison),
+        what_if_levels=interval_service_levels(comparison.results[1]),
+        baseline_levels=interval_service_levels(comparison.results[0]),
+    )
 
 
 @dataclass(frozen=True)
