@@ -67,7 +67,10 @@ TABLE_KPIS = (
     "announce_error_s",
     "disappointed_rate",
 )
-"""KPIs of the full table, in this order, when the comparison has them and they are defined."""
+"""KPIs of the full table, in this order, when the scenario uses their feature."""
+TABLE_BREAKDOWNS = ("service_level[queue=", "abandon_rate[queue=", "occupancy[group=")
+"""Breakdowns listed after them: each queue's service level and abandonment, each group's
+occupancy (when there are several queues or groups)."""
 GOOD = "#2e7d32"
 BAD = "#c62828"
 NEUTRAL = "#455a64"
@@ -158,9 +161,16 @@ def changes_html(changes: Mapping[str, Any], labels: Sequence[str]) -> str:
 
 
 def differences_html(comparison: Comparison) -> str:
-    """Every headline and journey KPI: baseline, what-if, paired difference and its interval."""
+    """The KPIs the scenario uses, then per queue and per group: baseline, what-if, paired
+    difference and its interval (a row in bold when the interval excludes zero).
+    """
+    shown = set(comparison.results[0].shown()) | set(comparison.results[1].shown())
+    names = [k for k in TABLE_KPIS if k in shown]
+    names += [
+        k for p in TABLE_BREAKDOWNS for k in comparison.kpis if k.startswith(p) and k in shown
+    ]
     rows = []
-    for kpi in (k for k in TABLE_KPIS if k in comparison.kpis):
+    for kpi in (k for k in names if k in comparison.kpis):
         base, _ = _estimate(comparison.results[0], kpi)
         value, half_width = _estimate(comparison.results[1], kpi)
         if math.isnan(base) and math.isnan(value):
