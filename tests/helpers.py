@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from scipy import stats
@@ -78,3 +79,12 @@ def assert_matches_theory(result: simulator.RunResult, kpi: str, theory: float) 
         f"{kpi}: simulated {row['mean']:.5g} ± {bound:.3g} (family-wise bound, se {se:.3g}) "
         f"vs theory {theory:.5g}"
     )
+
+
+def chromium() -> str | None:
+    """A Chromium (or Chrome) binary on PATH, or None (``.ci/run`` installs Debian's)."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None

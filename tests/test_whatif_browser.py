@@ -29,6 +29,7 @@ import yaml
 from typer.testing import CliRunner
 
 import simulator
+from helpers import chromium
 from simulator.cli import app
 from simulator.report.formatting import format_value
 from simulator.whatif.controls import with_changes
@@ -39,14 +40,6 @@ REPLICATIONS = 4
 """Replications the page runs: few, so the test is quick (the numbers must still match)."""
 SERVER_START_S = 60.0
 RESULT_S = 60.0
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
 
 
 def _free_port() -> int:
@@ -105,7 +98,7 @@ def server(bank: Path) -> Iterator[int]:
 def test_page_shows_the_api_numbers_and_survives_a_bad_value(
     bank: Path, server: int, tmp_path: Path
 ) -> None:
-    binary = _chromium()
+    binary = chromium()
     if binary is None:
         pytest.skip("no chromium on PATH (.ci/run installs Debian's chromium package)")
     playwright = pytest.importorskip("playwright.sync_api")

@@ -24,7 +24,8 @@ The controls (only those that mean something for the scenario are offered):
 * **callbacks** on or off with the offer threshold (a scenario without callbacks gets
   the offer with ``accept_probability`` :data:`DEFAULT_CALLBACK_ACCEPT` and the model's
   defaults for the rest);
-* **replications** — how many the page runs (not a scenario change, but exported with it).
+* **replications** — how many the page runs (``replications`` of the scenario, validated
+  like the rest; it changes the precision, not the centre).
 """
 
 from __future__ import annotations
@@ -97,8 +98,10 @@ class Applied:
 
     @property
     def changed(self) -> bool:
-        """Whether any control differs from the scenario as it is."""
-        return bool(self.changes)
+        """Whether the centre differs from the scenario as loaded (more or fewer
+        replications alone change how precisely it is measured, not the centre).
+        """
+        return any(path != "replications" for path in self.changes)
 
 
 def with_changes(
@@ -372,7 +375,7 @@ def _changes_of(
     if key in ("callbacks", "callback_threshold_s"):
         return _callback_changes(scenario, values, defaults)
     if key == "replications":
-        return {}
+        return {} if value == defaults[key] else {"replications": int(value)}
     raise KeyError(f"unknown control {key!r}")
 
 
@@ -425,9 +428,6 @@ def apply_controls(
         problem = _bad_number(control, value)
         if problem is not None:
             errors[key] = problem
-            continue
-        if key == "replications" and value < 1:
-            errors[key] = f"{control.label}: at least 1, got {value!r}"
             continue
         try:
             own = _changes_of(scenario, data, key, value, values, defaults)

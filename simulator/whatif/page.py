@@ -86,6 +86,13 @@ def _widget(control: Control) -> pn.widgets.Widget:
     return pn.widgets.Checkbox(value=bool(control.default), **common)
 
 
+def _download(callback: Any, filename: str, label: str) -> pn.widgets.FileDownload:
+    """A download button, off until there is a result to take away."""
+    return pn.widgets.FileDownload(
+        callback=callback, filename=filename, label=label, disabled=True, embed=False
+    )
+
+
 class WhatIfPage:
     """The what-if page over one scenario.
 
@@ -134,21 +141,12 @@ class WhatIfPage:
         self.waits = pn.pane.PNG(None, sizing_mode="scale_width", max_width=900)
         self.journeys = pn.pane.PNG(None, sizing_mode="scale_width", max_width=900)
         self.table = _html("")
-        self.yaml_download = pn.widgets.FileDownload(
-            callback=self._yaml_file,
-            filename=f"{Path(source).stem or 'scenario'}_whatif.yaml",
-            label="Download the changed scenario (YAML)",
-            color="primary",
-            disabled=True,
-            embed=False,
+        stem = Path(source).stem or "scenario"
+        self.yaml_download = _download(
+            self._yaml_file, f"{stem}_whatif.yaml", "Download the changed scenario (YAML)"
         )
-        self.report_download = pn.widgets.FileDownload(
-            callback=self._report_file,
-            filename=f"{Path(source).stem or 'scenario'}_whatif_report.html",
-            label="Download the HTML report",
-            color="default",
-            disabled=True,
-            embed=False,
+        self.report_download = _download(
+            self._report_file, f"{stem}_whatif_report.html", "Download the HTML report"
         )
         self._applied: dict[int, tuple[Applied, list[str]]] = {}
         self._outcome: Outcome | None = None
@@ -273,7 +271,7 @@ class WhatIfPage:
                 self.progress.visible = False
                 return
             generation = self.runner.submit(
-                applied.scenario, int(values["replications"]), applied.changed
+                applied.scenario, applied.scenario.replications, applied.changed
             )
             self._applied = {generation: (applied, self._labels(values))} | {
                 g: a for g, a in self._applied.items() if g >= generation - 2
@@ -430,11 +428,15 @@ def serve(
         pn.state.on_session_destroyed(lambda _: page.close())
         return page.layout
 
+    # The browser's page must come from an address the server was asked to answer on;
+    # listening on every interface (0.0.0.0, ::) means any name of this machine.
+    everywhere = host in ("0.0.0.0", "::")
+    origins = ["*"] if everywhere else [f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
     pn.serve(
         {"/": session},
         port=port,
         address=host,
-        websocket_origin=[f"{host}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"],
+        websocket_origin=origins,
         show=show,
         title=f"ccsim what-if — {scenario.name}",
         verbose=not quiet,
