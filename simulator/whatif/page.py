@@ -140,6 +140,7 @@ class WhatIfPage:
         self.chart = pn.pane.Bokeh(sizing_mode="stretch_width", height=310)
         self.waits = pn.pane.PNG(None, sizing_mode="scale_width", max_width=900)
         self.journeys = pn.pane.PNG(None, sizing_mode="scale_width", max_width=900)
+        self.figure_notes = (_html(""), _html(""))
         self.table = _html("")
         stem = Path(source).stem or "scenario"
         self.yaml_download = _download(
@@ -220,8 +221,8 @@ class WhatIfPage:
         )
         tabs = pn.Tabs(
             ("Service level per interval", self.chart),
-            ("Waits", self.waits),
-            ("Caller journeys", self.journeys),
+            ("Waits", pn.Column(self.figure_notes[0], self.waits)),
+            ("Caller journeys", pn.Column(self.figure_notes[1], self.journeys)),
             ("All figures", self.table),
             dynamic=True,
         )
@@ -300,7 +301,7 @@ class WhatIfPage:
         return prepare_views(outcome.comparison, outcome.changed, applied, labels)
 
     def _figures(self, outcome: Outcome) -> Figures:
-        return draw_figures(outcome.what_if, self.target_share())
+        return draw_figures(outcome.what_if, self.target_share(), outcome.generation)
 
     # ------------------------------------------------------------------ drawing
 
@@ -318,6 +319,7 @@ class WhatIfPage:
             if new_figures and isinstance(status.figures, Figures):
                 self.waits.object = status.figures.waits
                 self.journeys.object = status.figures.journeys
+            self._note_figures(status)
             # The status goes last: when it says done, everything above is drawn.
             self.status.object = self._status_html(status)
             self.progress.visible = status.state == "running"
@@ -327,6 +329,20 @@ class WhatIfPage:
         except Exception as error:
             _log.exception("what-if: could not draw the result")
             self._show_page_error(str(error))
+
+    def _note_figures(self, status: Status) -> None:
+        """Say whose figures are shown: the current values', or the last ones while the
+        current values' are still being drawn.
+        """
+        drawn = status.figures.generation if isinstance(status.figures, Figures) else None
+        if drawn is None:
+            text = "Drawing…"
+        elif drawn == status.generation:
+            text = "The what-if with the current values (final result)."
+        else:
+            text = "Of the previous values; the figures of the current ones are on their way…"
+        for note in self.figure_notes:
+            note.object = f'<div class="wi-note">{_escape(text)}</div>'
 
     def _show_page_error(self, message: str) -> None:
         _show_error(self.page_error, "", message)

@@ -325,10 +325,13 @@ def prepare_views(
 
 @dataclass(frozen=True)
 class Figures:
-    """The page's matplotlib figures as PNG bytes (drawn in the worker thread)."""
+    """The page's matplotlib figures as PNG bytes (drawn in the worker thread) and the
+    request they belong to.
+    """
 
     waits: bytes
     journeys: bytes
+    generation: int = 0
 
 
 def _png(fig: Any) -> bytes:
@@ -337,6 +340,6 @@ def _png(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
-def draw_figures(result: RunResult, target: float | None) -> Figures:
+def draw_figures(result: RunResult, target: float | None, generation: int = 0) -> Figures:
     """The wait distribution and the caller-journey diagram of ``result`` (its own plots)."""
-    return Figures(_png(result.plot_waits(target)), _png(result.plot_journeys()))
+    return Figures(_png(result.plot_waits(target)), _png(result.plot_journeys()), generation)
