@@ -87,9 +87,9 @@ def test_breaks_remove_exactly_the_scheduled_agent_time_from_each_interval() -> 
     """With nobody calling, agents present are the schedule: the time-average in each
     interval equals the schedule's minute-by-minute integral, to rounding error."""
     result = simulator.run(centre(SHIFTS), keep_contacts=False)
-    frame = result.intervals()
+    frame = result.intervals(wide=True)
     expected_present = schedule_integral(SHIFTS) / 30
-    np.testing.assert_allclose(frame["agents"], expected_present, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(frame["agents_present"], expected_present, rtol=0, atol=1e-9)
     # Paid breaks are paid; the unpaid lunch is not.
     present_or_paid_break = schedule_integral(SHIFTS, paid_only=True) / 30
     np.testing.assert_allclose(frame["agents_paid"], present_or_paid_break, rtol=0, atol=1e-9)
@@ -101,8 +101,8 @@ def test_agents_in_a_call_finish_it_before_their_break() -> None:
     """With callers, nobody is cut off: every answered call ends by its own handle time,
     and the agents present never fall below the schedule (those in a call stay on)."""
     result = simulator.run(centre(SHIFTS, rate_per_hour=90), keep_contacts=True)
-    frame = result.intervals()
-    assert np.all(frame["agents"].to_numpy() >= schedule_integral(SHIFTS) / 30 - 1e-9)
+    frame = result.intervals(wide=True)
+    assert np.all(frame["agents_present"].to_numpy() >= schedule_integral(SHIFTS) / 30 - 1e-9)
     contacts = result.contacts()
     answered = contacts[contacts["outcome"] == "answered"]
     assert len(answered) > 100

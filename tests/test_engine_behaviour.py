@@ -11,6 +11,7 @@ from scipy import stats
 
 import simulator
 from simulator.scenario import scenario_from_dict
+from simulator.scenario.routing import FcfsRouting
 
 
 def _scenario(**changes: Any) -> simulator.Scenario:
@@ -139,11 +140,7 @@ def test_priority_routing_serves_the_first_skill_first() -> None:
         agent_groups=[{"name": "universal", "skills": {"cards": 1, "general": 2}, "staffing": 7}],
     )
     prioritised = simulator.run(scenario)
-    fcfs = simulator.run(
-        scenario.model_copy(
-            update={"routing": scenario.routing.model_copy(update={"policy": "fcfs"})}
-        )
-    )
+    fcfs = simulator.run(scenario.model_copy(update={"routing": FcfsRouting(policy="fcfs")}))
     by_queue = prioritised.contacts().groupby("queue", observed=True)["wait"].mean()
     assert by_queue["cards"] < by_queue["general"]
     fcfs_by_queue = fcfs.contacts().groupby("queue", observed=True)["wait"].mean()

@@ -1,7 +1,8 @@
 """The per-contact event log: one row per contact, appended cheaply, columnar at rest.
 
-The model appends one tuple per finished contact (``ContactLog.append``); every
-``chunk_rows`` rows are packed into a numpy structured array (about 90 bytes a
+The schema is declared once (``CONTACT_COLUMNS``: name, type and meaning of each
+column). The model appends one tuple per finished contact (``ContactLog.append``); every
+``chunk_rows`` rows are packed into a numpy structured array (125 bytes a
 contact) and handed to the listeners (the running tallies), then either kept
 (for the contacts DataFrame) or dropped (``keep=False``: month-long runs keep
 only aggregates). Every KPI is computed from these rows, never from counters
@@ -11,6 +12,7 @@ bumped inside the model.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from typing import Any
 
@@ -18,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CONTACT_COLUMNS",
     "CONTACT_DTYPE",
+    "Column",
     "ContactLog",
     "Flag",
     "Origin",
@@ -118,64 +122,65 @@ def decode_path(code: int, names: list[str]) -> str:
     return ">".join(hops)
 
 
-CONTACT_DTYPE = np.dtype(
-    [
-        ("contact_id", "i4"),
-        ("caller_id", "i4"),
-        ("call_type", "i2"),
-        ("origin", "i1"),
-        ("outcome", "i1"),
-        ("day", "i2"),
-        ("interval", "i2"),
-        ("arrival", "f8"),
-        ("queue", "i2"),
-        ("queue_entry", "f8"),
-        ("answer", "f8"),
-        ("end", "f8"),
-        ("served_queue", "i2"),
-        ("group", "i2"),
-        ("agent", "i4"),
-        ("talk", "f4"),
-        ("wrap", "f4"),
-        ("target", "i2"),
-        ("wait", "f4"),
-        ("legs", "i1"),
-        ("transfers", "i1"),
-        ("explanations", "i1"),
-        ("repeats", "i1"),
-        ("flags", "u2"),
-        ("hops", "i1"),
-        ("path", "u8"),
-        ("authority_at", "f8"),
-        ("handoff", "f4"),
-        ("tz_h", "f4"),
-        ("attempts", "i1"),
-        ("outside_hours", "i1"),
-        ("dialled_at", "f8"),
-        ("backoffice", "f4"),
-        ("predicted", "f4"),
-        ("announced", "f4"),
-    ]
+@dataclass(frozen=True)
+class Column:
+    """One column of the contact log: its name, numpy type and meaning."""
+
+    name: str
+    dtype: str
+    doc: str
+
+
+CONTACT_COLUMNS: tuple[Column, ...] = (
+    Column("contact_id", "i4", "Contacts numbered in the order they were created."),
+    Column("caller_id", "i4", "The caller (first calls numbered in arrival order)."),
+    Column("call_type", "i2", "Index of the call type."),
+    Column("origin", "i1", "Why the contact was made (``Origin``)."),
+    Column("outcome", "i1", "How it ended (``Outcome``)."),
+    Column("day", "i2", "Calendar day of the arrival."),
+    Column("interval", "i2", "Interval of the day (within opening hours) of the arrival."),
+    Column("arrival", "f8", "Dial time; for callbacks and voicemail returns, the request."),
+    Column("queue", "i2", "First queue joined (-1: none)."),
+    Column("queue_entry", "f8", "When it joined its first queue (NaN: never)."),
+    Column("answer", "f8", "First answer by an agent (NaN: never); for outbound, the connection."),
+    Column("end", "f8", "When the contact ended."),
+    Column("served_queue", "i2", "Queue the last agent took it from (-1: none)."),
+    Column("group", "i2", "The last serving agent's group (-1: none)."),
+    Column("agent", "i4", "The last serving agent (-1: none)."),
+    Column("talk", "f4", "The serving agents' time, explaining included."),
+    Column("wrap", "f4", "After-call work of the last agent (0 when no agent)."),
+    Column("target", "i2", "The queue that can resolve the call type."),
+    Column("wait", "f4", "Waits in every queue visited, added up."),
+    Column("legs", "i1", "Conversations with agents."),
+    Column("transfers", "i1", "Transfers."),
+    Column("explanations", "i1", "Every telling of the story."),
+    Column("repeats", "i1", "Tellings of the story beyond the caller's first."),
+    Column("flags", "u2", "Yes/no facts (``Flag``)."),
+    Column("hops", "i1", "Queues visited (all of them; ``path`` keeps the first eight)."),
+    Column("path", "u8", "Queues visited, 8 bits each (``encode_path``)."),
+    Column("authority_at", "f8", "When the caller first reached someone who can decide (NaN)."),
+    Column("handoff", "f4", "Time a first agent spent holding and briefing in warm transfers."),
+    Column("tz_h", "f4", "The caller's time zone (hours from the site clock)."),
+    Column("attempts", "i1", "Outbound: dials."),
+    Column("outside_hours", "i1", "Outbound: dials outside the caller's local calling hours."),
+    Column("dialled_at", "f8", "Outbound: the last dial (NaN: none)."),
+    Column("backoffice", "f4", "Outbound: agent time spent listening and dialling."),
+    Column("predicted", "f4", "The wait estimate at the first queue (NaN: none)."),
+    Column("announced", "f4", "The wait the caller was told (NaN: none)."),
 )
+"""The contact log's schema, declared once: ``CONTACT_DTYPE`` and the model's row writer
+(which names the source of every column) are derived from it."""
+
+CONTACT_DTYPE = np.dtype([(column.name, column.dtype) for column in CONTACT_COLUMNS])
 """Columns of the log (125 bytes a contact). Times are seconds since midnight of day 0 on
 the site clock, in float64; durations (talk, wrap, wait, handoff, backoffice, predicted,
-announced) are float32, which keeps a millisecond on a day-long wait.
-``queue`` is the first queue joined, ``served_queue``/``group``/``agent`` the last agent's;
-``queue_entry`` and ``answer`` (first answer) are NaN when the contact never reached a
-queue or an agent, and the indices -1. ``wait`` adds up the waits in every queue visited;
-``talk`` is the serving agents' time (explaining included), ``handoff`` the time a first
-agent spent holding and briefing in warm transfers; ``explanations`` counts every telling
-of the story, ``repeats`` those beyond the caller's first; ``authority_at`` is when the
-caller first reached someone who can decide. For callbacks and voicemail returns
-(outbound), ``arrival`` is the request (or the end of the message), ``answer`` the
-connection, ``attempts`` the dials, ``outside_hours`` those placed outside the caller's
-local calling hours, ``dialled_at`` the last dial, ``backoffice`` the agent time spent
-listening and dialling; ``tz_h`` is the caller's time zone (hours from the site clock);
-``predicted`` the wait estimate at the first queue and ``announced`` what the caller was
-told (NaN when none)."""
+announced) are float32, which keeps a millisecond on a day-long wait. Indices are -1 and
+times NaN where the fact does not apply (see each column's ``doc`` in ``CONTACT_COLUMNS``).
+For callbacks and voicemail returns (outbound), ``arrival`` is the request (or the end of
+the message) and ``answer`` the connection."""
 
 Row = tuple[Any, ...]
-"""One log row, fields in ``CONTACT_DTYPE`` order."""
+"""One log row, fields in ``CONTACT_COLUMNS`` order."""
 
 
 class ContactLog:
@@ -195,7 +200,7 @@ class ContactLog:
         self.rows = 0
 
     def append(self, row: Row) -> None:
-        """Record one finished contact (fields in ``CONTACT_DTYPE`` order)."""
+        """Record one finished contact (fields in ``CONTACT_COLUMNS`` order)."""
         pending = self._pending
         pending.append(row)
         if len(pending) >= self.chunk_rows:

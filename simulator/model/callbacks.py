@@ -25,7 +25,6 @@ from simulator.model.callers import JourneyDraws
 from simulator.model.contact import CALLBACK_TASK, INBOUND, VOICEMAIL_TASK, Contact
 from simulator.model.events import Wakeup
 from simulator.randomness import BufferedDraws
-from simulator.scenario import Scenario
 from simulator.scenario.contact_back import Callback, Voicemail
 
 if TYPE_CHECKING:
@@ -75,19 +74,21 @@ class Dialler:
 class CallbackDesk:
     """Offers callbacks, takes messages, and dials customers back for the centre."""
 
-    def __init__(self, centre: Centre, scenario: Scenario, draws: JourneyDraws) -> None:
+    def __init__(
+        self,
+        centre: Centre,
+        callback: Callback | None,
+        voicemail: Voicemail | None,
+        draws: JourneyDraws,
+    ) -> None:
         self.centre = centre
         self.env = centre.env
         self.draws = draws
-        self.callback: Callback | None = scenario.callback
-        self.voicemail: Voicemail | None = scenario.voicemail
-        self.callback_dialler = (
-            Dialler(scenario.callback, draws) if scenario.callback is not None else None
-        )
-        self.voicemail_dialler = (
-            Dialler(scenario.voicemail, draws) if scenario.voicemail is not None else None
-        )
-        vm = scenario.voicemail
+        self.callback = callback
+        self.voicemail = voicemail
+        self.callback_dialler = Dialler(callback, draws) if callback is not None else None
+        self.voicemail_dialler = Dialler(voicemail, draws) if voicemail is not None else None
+        vm = voicemail
         self.message_time: BufferedDraws | None = None
         self.listen_time: BufferedDraws | None = None
         self.return_delay: BufferedDraws | None = None
@@ -186,7 +187,7 @@ class CallbackDesk:
             Wakeup(self.env, when - now, self._on_task_due, (task, queue))
             return
         first = task.queue_entry != task.queue_entry  # NaN: never queued yet
-        self.centre.enter_queue(task, queue, now, first=first, retry=not first)
+        self.centre.queueing.enter(task, queue, now, first=first, retry=not first)
 
     def dial(self, task: Contact, agent: Agent, queue: int, now: float) -> None:
         """An agent reached the task: dial, unless the window has closed meanwhile."""
@@ -217,7 +218,7 @@ class CallbackDesk:
         dialler = self._dialler(task)
         centre = self.centre
         if self.draws.uniform.next() < dialler.answer_probability(now - task.requested_at):
-            centre.converse(task, agent, queue, now)
+            centre.service.converse(task, agent, queue, now)
             return
         centre.after_work(agent, 0.0, now)
         if task.attempts < dialler.max_attempts:

@@ -1,40 +1,41 @@
-"""The contact centre: contacts move through lines, the IVR, queues and agents.
+"""The contact centre: dispatch, lines, the calendar and the log, around the journey stages.
 
-Each contact is a small state machine advanced by ``Wakeup`` callbacks (arrival,
-end of the IVR, patience running out, overflow, end of a conversation, end of a
-warm handoff, end of wrap-up); the calendar and the arrival stream are SimPy
-processes. Who serves whom is asked of the routing policy, what happens after a
-conversation of the journey rules, what a transfer keeps of the transfer mode;
-facts are appended to the contact log when a contact ends. Nothing here computes
-a KPI.
+Each contact is a small state machine advanced by ``Wakeup`` callbacks; its journey
+is split into stages, each in a module of its own behind a small interface
+(``stages.py``): entry and IVR (``entry.py``), joining and waiting in queues
+(``queueing.py``), the conversation (``service.py``) and what follows it
+(``after_talk.py``); callbacks and voicemail are ``callbacks.py``. The centre keeps
+what they share: who takes which contact (asking the routing policy), the lines,
+the agents' staffing over the calendar, and the log, to which it appends one row of
+facts per contact when it ends. It is built from compiled rules (``rules.py``), not
+from the scenario. Nothing here computes a KPI.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from typing import cast
 
 import simpy
 
-from simulator.metrics.log import ContactLog, Flag, Origin, Outcome, encode_path
+from simulator.metrics.log import ContactLog, Flag, Outcome, encode_path
+from simulator.model.after_talk import AfterTalk
 from simulator.model.agents import Agent, AgentGroup
 from simulator.model.callbacks import CallbackDesk
 from simulator.model.callers import JourneyDraws, RedialDraws
-from simulator.model.contact import DONE, IN_IVR, INBOUND, SERVING, WAITING, Contact
+from simulator.model.contact import DONE, INBOUND, Contact
+from simulator.model.entry import Entry
 from simulator.model.events import Wakeup
-from simulator.model.ivr import IvrRouter
-from simulator.model.journey import RESOLVED, UNRESOLVED, JourneyRules
+from simulator.model.log_row import row_of
+from simulator.model.queueing import Queueing
 from simulator.model.queues import ContactQueue
+from simulator.model.rules import CentreRules
+from simulator.model.service import Service
+from simulator.model.stages import AfterTalkStage, EntryStage, QueueStage, ServiceStage
 from simulator.model.waits import WaitEstimator
-from simulator.policies.routing import RoutingPolicy
-from simulator.policies.transfers import make_transfer_mode
-from simulator.scenario import Scenario
 
 __all__ = ["Centre"]
 
-INFINITY = float("inf")
-NAN = float("nan")
 _PING_PONG = int(Flag.PING_PONG)
 _RESOLVED = int(Flag.RESOLVED)
 _NEEDS_AUTHORITY = int(Flag.NEEDS_AUTHORITY)
@@ -45,85 +46,44 @@ _ESCALATED = int(Flag.ESCALATED)
 _IVR = int(Flag.IVR)
 _CALLBACK_OFFERED = int(Flag.CALLBACK_OFFERED)
 _FOLLOWS_FIRST = int(Flag.FOLLOWS_FIRST_CALL)
-_TIME_TOLERANCE = 1e-7
-"""Seconds by which a wake-up may precede the time it was set for (``now + (t - now)``)."""
-_NO_CALL_AGAIN = frozenset(
-    {Outcome.SELF_SERVED, Outcome.CALLBACK_ACCEPTED, Outcome.VOICEMAIL, Outcome.UNREACHED}
-)
-"""Outcomes after which the caller does not call again (helped, or waiting for the centre)."""
 
 
 class Centre:
-    """Lines, IVR, queues and agent groups of one replication, and the journey of a contact."""
+    """Lines, queues and agent groups of one replication, and the stages of a journey."""
 
     def __init__(
         self,
         env: simpy.Environment,
-        scenario: Scenario,
-        routing: RoutingPolicy,
+        rules: CentreRules,
         log: ContactLog,
         redials: RedialDraws,
         draws: JourneyDraws,
     ) -> None:
         self.env = env
+        self.rules = rules
         self.log = log
-        self.routing = routing
+        self.routing = rules.routing
         self.redials = redials
         self.draws = draws
-        self.calendar = scenario.calendar
-        queue_index = {q.name: i for i, q in enumerate(scenario.queues)}
-        self.queues = [ContactQueue(i) for i in range(len(scenario.queues))]
+        self.calendar = rules.calendar
+        self.target = rules.target
+        self.queues = [ContactQueue(i) for i in range(rules.n_queues)]
         agent_ids = itertools.count()
-        self.rules = JourneyRules(scenario)
         self.groups = [
-            AgentGroup(g, self.rules.handle_factor[g], agent_ids)
-            for g in range(len(scenario.agent_groups))
+            AgentGroup(g, factor, agent_ids) for g, factor in enumerate(rules.journey.handle_factor)
         ]
-        self.target = [queue_index[ct.target] for ct in scenario.call_types]
-        self.balk_probability = [ct.balk_probability for ct in scenario.call_types]
-        self.lines = scenario.lines if scenario.lines is not None else -1
-        self.overflow: list[list[tuple[float, Callable[[simpy.Event], None]]]] = [
-            [] for _ in self.queues
-        ]
-        for rule in scenario.routing.overflow:
-            self.overflow[queue_index[rule.from_]].append(
-                (rule.after_s, self._overflow_step(queue_index[rule.to]))
-            )
-        self.transfer_mode = make_transfer_mode(scenario.transfers)
-        self.ivr = (
-            IvrRouter(scenario.ivr, queue_index, draws.uniform, draws.sample)
-            if scenario.ivr is not None
-            else None
-        )
-        self.explains = scenario.callers.explain_time is not None
-        recontact = scenario.callers.recontact
-        self.recontact_probability = (
-            recontact.probability * (1.0 - scenario.proactive_updates.recontact_reduction)
-            if recontact is not None
-            else 0.0
-        )
-        self.case_history = scenario.callers.case_history
-        queue_groups = [
-            [g for g, group in enumerate(scenario.agent_groups) if q.name in group.skills]
-            for q in scenario.queues
-        ]
-        self.estimator = WaitEstimator(scenario, queue_groups)
-        self.desk = CallbackDesk(self, scenario, draws)
-        self.predicts = (
-            scenario.callback is not None
-            or (
-                scenario.voicemail is not None
-                and scenario.voicemail.when_expected_wait_s_over is not None
-            )
-            or self.estimator.announcing
-        )
-        vm = scenario.voicemail
-        self.voicemail_after_s = vm.after_wait_s if vm is not None else None
-        self.voicemail_when_closed = vm is not None and vm.when_closed
+        self.has_ivr = rules.ivr is not None
+        self.estimator = WaitEstimator(rules.waits, rules.n_queues)
         self.lines_busy = 0
         self.in_system = 0
         self.closed = True
         self.next_contact_id = 0
+        self.desk = CallbackDesk(self, rules.callback, rules.voicemail, draws)
+        self.entry: EntryStage = Entry(self)
+        self.queueing: QueueStage = Queueing(self)
+        self.service: ServiceStage = Service(self)
+        self.after_talk: AfterTalkStage = AfterTalk(self)
+        self.arrive = self.entry.arrive
 
     def new_contact_id(self) -> int:
         """Number contacts in the order they are created (first calls, redials, recontacts)."""
@@ -131,341 +91,7 @@ class Centre:
         self.next_contact_id += 1
         return contact_id
 
-    # --- arrival and IVR ------------------------------------------------------------------
-
-    def arrive(self, contact: Contact) -> None:
-        """A contact dials in: blocked, into the IVR, or to its queue."""
-        # The clock, not the planned time: ``now + (t - now)`` may differ from ``t`` by an ulp.
-        contact.arrival = now = self.env.now
-        if self.lines_busy == self.lines:
-            self.end(contact, Outcome.BLOCKED, now)
-            self._maybe_call_again(contact, Outcome.BLOCKED, now)
-            return
-        self.lines_busy += 1
-        self.in_system += 1
-        if self.voicemail_when_closed and not self.is_open(now):
-            contact.state = IN_IVR
-            self.desk.take_message(contact, now)
-            return
-        if self.ivr is None:
-            self.enter_queue(contact, contact.target, now, first=True)
-            return
-        outcome = self.ivr.route(contact.target)
-        contact.state = IN_IVR
-        contact.misrouted = outcome.misrouted
-        contact.zero_out = outcome.zero_out
-        patience = self.draws.ivr_patience[contact.call_type].next()
-        if patience < outcome.time:
-            Wakeup(self.env, patience, self._on_ivr_abandon, contact)
-        elif outcome.self_served:
-            Wakeup(self.env, outcome.time, self._on_self_served, contact)
-        else:
-            contact.queue = outcome.queue
-            # Pressing 0 reaches a person who serves the caller there; a wrong key does not.
-            contact.misplaced = outcome.misrouted
-            Wakeup(self.env, outcome.time, self._on_ivr_done, contact)
-
-    def _on_ivr_done(self, event: simpy.Event) -> None:
-        contact = cast(Contact, event.value)
-        self.enter_queue(contact, contact.queue, self.env.now, first=True)
-
-    def _on_ivr_abandon(self, event: simpy.Event) -> None:
-        self.hang_up(cast(Contact, event.value), Outcome.IVR_ABANDONED, self.env.now)
-
-    def _on_self_served(self, event: simpy.Event) -> None:
-        contact = cast(Contact, event.value)
-        contact.resolved = True
-        self.hang_up(contact, Outcome.SELF_SERVED, self.env.now)
-
-    def _on_call_again(self, event: simpy.Event) -> None:
-        self.arrive(cast(Contact, event.value))
-
-    def _maybe_call_again(self, contact: Contact, outcome: Outcome, now: float) -> None:
-        """Redial after not getting through; recontact after an unresolved conversation."""
-        draws = self.redials
-        if outcome in _NO_CALL_AGAIN:
-            return
-        if outcome == Outcome.ANSWERED:
-            if contact.resolved or not self.recontact_probability:
-                return
-            if draws.recontact_decision.next() >= self.recontact_probability:
-                return
-            origin, delay = Origin.RECONTACT, draws.recontact_delay.next()
-        elif (
-            outcome == Outcome.SELF_SERVED
-            or not draws.probability
-            or draws.decision.next() >= draws.probability
-        ):
-            return
-        else:
-            origin, delay = Origin.REDIAL, draws.delay.next()
-        due = now + delay
-        closed_message = self.voicemail_when_closed and not self.is_open(due)
-        when = due if closed_message and due < self.horizon_end else self.next_open_time(due)
-        if when is None:
-            return
-        j = contact.call_type
-        day, interval = self.interval_of(when)
-        again = Contact(
-            self.new_contact_id(),
-            contact.caller,
-            j,
-            origin,
-            when,
-            day,
-            interval,
-            self.target[j],
-            draws.patience[j].next(),
-            draws.handle[j].next(),
-            draws.wrap[j].next(),
-            draws.balk[j].next(),
-            contact.needs_authority,
-            contact.tz,
-        )
-        again.told_before = contact.told_before
-        again.story_known = origin == Origin.RECONTACT and self.case_history
-        Wakeup(self.env, when - now, self._on_call_again, again)
-
-    # --- queues ---------------------------------------------------------------------------
-
-    def enter_queue(
-        self, contact: Contact, queue: int, now: float, first: bool, retry: bool = False
-    ) -> None:
-        """Join ``queue``: answered at once, or (first queue only) offered a callback, sent
-        to voicemail, told the wait, balk; or wait.
-        """
-        if first:
-            contact.queue_entry = now
-        elif not retry:
-            path = contact.path
-            if path is None:
-                path = contact.path = [contact.queue]
-            if queue in path:
-                contact.ping_pong = True
-            path.append(queue)
-        contact.joined_at = now
-        contact.visit += 1
-        group = self.routing.group_for(queue, self.groups)
-        if group >= 0:
-            self._answer(contact, self.groups[group].take_idle(now), queue, now)
-            return
-        inbound = contact.kind == INBOUND
-        patience = INFINITY
-        if inbound:
-            patience = contact.patience if first else self.draws.patience[contact.call_type].next()
-            if first and self._first_wait(contact, queue, patience, now):
-                return
-        contact.state = WAITING
-        self.queues[queue].join(contact, now)
-        if patience < INFINITY:
-            contact.abandon_at = now + patience
-            Wakeup(self.env, patience, self._on_patience, contact)
-        for after_s, step in self.overflow[queue]:
-            Wakeup(self.env, after_s, step, (contact, contact.visit))
-        if inbound and first and self.voicemail_after_s is not None:
-            Wakeup(
-                self.env, self.voicemail_after_s, self._on_voicemail_due, (contact, contact.visit)
-            )
-
-    def _first_wait(self, contact: Contact, queue: int, patience: float, now: float) -> bool:
-        """A caller who must wait at the first queue: balk, take a callback, go to voicemail,
-        or hear the announced wait. True when the caller is no longer waiting on the line.
-        """
-        if contact.balk_draw < self.balk_probability[contact.call_type]:
-            contact.queue_entry = NAN
-            self.hang_up(contact, Outcome.BALKED, now)
-            return True
-        if not self.predicts:
-            return False
-        estimator = self.estimator
-        estimate = estimator.estimate(queue, contact.call_type, self.queues, self.groups)
-        contact.predicted = estimate
-        if self.desk.offer_callback(contact, queue, estimate, now):
-            return True
-        if self.desk.wants_voicemail(estimate):
-            contact.state = IN_IVR
-            self.desk.take_message(contact, now)
-            return True
-        if estimator.announcing:
-            announced = estimate * estimator.announce_factor
-            contact.announced = announced
-            if announced > patience:
-                self.hang_up(contact, Outcome.ANNOUNCE_BALKED, now)
-                return True
-            if announced < patience:
-                Wakeup(self.env, announced, self._on_announced_time, (contact, contact.visit + 1))
-        return False
-
-    def _on_announced_time(self, event: simpy.Event) -> None:
-        """Still waiting when the announced wait has passed: the caller grows less patient."""
-        contact, visit = cast(tuple[Contact, int], event.value)
-        if contact.state != WAITING or contact.visit != visit:
-            return
-        now = self.env.now
-        left = (contact.abandon_at - now) * self.estimator.patience_after_overrun
-        if left < INFINITY:
-            contact.abandon_at = now + left
-            Wakeup(self.env, left, self._on_patience, contact)
-
-    def _on_voicemail_due(self, event: simpy.Event) -> None:
-        contact, visit = cast(tuple[Contact, int], event.value)
-        if contact.state != WAITING or contact.visit != visit:
-            return
-        now = self.env.now
-        self._leave_queues(contact, now)
-        contact.wait += now - contact.joined_at
-        contact.state = IN_IVR
-        self.desk.take_message(contact, now)
-
-    def _on_patience(self, event: simpy.Event) -> None:
-        contact = cast(Contact, event.value)
-        now = self.env.now
-        if contact.state != WAITING or now < contact.abandon_at - _TIME_TOLERANCE:
-            return  # answered, or a patience of an earlier wait, or cut short meanwhile
-        self._leave_queues(contact, now)
-        contact.wait += now - contact.joined_at
-        self._release_holder(contact, now)
-        self.hang_up(contact, Outcome.ABANDONED, now)
-        if self.closed:
-            self._check_drained(now)
-
-    def _overflow_step(self, to: int) -> Callable[[simpy.Event], None]:
-        def step(event: simpy.Event) -> None:
-            contact, visit = cast(tuple[Contact, int], event.value)
-            if contact.visit == visit:
-                self._overflow(contact, to)
-
-        return step
-
-    def _overflow(self, contact: Contact, to: int) -> None:
-        """``contact`` has waited long enough to be offered to queue ``to`` as well."""
-        if contact.state != WAITING:
-            return
-        now = self.env.now
-        group = self.routing.group_for(to, self.groups)
-        if group >= 0:
-            self._leave_queues(contact, now)
-            self._answer(contact, self.groups[group].take_idle(now), to, now)
-            return
-        self.queues[to].join(contact, now)
-        if contact.extra_queues is None:
-            contact.extra_queues = [to]
-        else:
-            contact.extra_queues.append(to)
-
-    def _leave_queues(self, contact: Contact, now: float) -> None:
-        current = contact.path[-1] if contact.path is not None else contact.queue
-        self.queues[current].leave(now)
-        if contact.extra_queues is not None:
-            for q in contact.extra_queues:
-                self.queues[q].leave(now)
-            contact.extra_queues = None
-
-    # --- conversations --------------------------------------------------------------------
-
-    def _answer(self, contact: Contact, agent: Agent, queue: int, now: float) -> None:
-        """An agent reaches the contact: talk to a caller, or dial for a callback task."""
-        contact.state = SERVING
-        waited = now - contact.joined_at
-        contact.wait += waited
-        contact.agent = agent
-        contact.served_queue = queue
-        if contact.kind != INBOUND:
-            self.desk.dial(contact, agent, queue, now)
-            return
-        self.estimator.served(queue, waited)
-        self.converse(contact, agent, queue, now)
-
-    def converse(self, contact: Contact, agent: Agent, queue: int, now: float) -> None:
-        """A conversation: briefing (warm), the story if untold, then the talk."""
-        if contact.legs == 0:
-            contact.answer = now
-            duration = contact.handle
-        else:
-            duration = self.draws.handle[contact.call_type].next()
-        contact.legs += 1
-        g = agent.group
-        rules = self.rules
-        not_yet = contact.authority_at != contact.authority_at  # NaN: authority not reached
-        if contact.needs_authority and rules.can_decide[g] and not_yet:
-            contact.authority_at = now
-        if rules.is_manager[g]:
-            contact.reached_manager = True
-        duration *= self.groups[g].factor
-        if contact.misplaced:
-            duration = 0.0  # the agent only hears the story and passes the caller on
-        if contact.holder is not None:
-            briefing = self.draws.briefing.next()
-            duration += briefing
-            contact.handoff += now + briefing  # the holder held from the transfer until here
-            Wakeup(self.env, briefing, self._on_handoff_done, contact.holder)
-            contact.holder = None
-        if not contact.story_known:
-            contact.explanations += 1
-            if contact.told_before:
-                contact.repeats += 1
-            contact.told_before = True
-            contact.story_known = True
-            if self.explains:
-                duration += self.draws.explain.next()
-        contact.talk += duration
-        Wakeup(self.env, duration, self._on_talk_end, contact)
-
-    def _on_talk_end(self, event: simpy.Event) -> None:
-        contact = cast(Contact, event.value)
-        now = self.env.now
-        agent = cast(Agent, contact.agent)
-        if contact.misplaced:
-            contact.misplaced = False
-            self._transfer(contact, agent, contact.target, now)
-            return
-        if self.rules.always_resolved:
-            contact.resolved = True
-            self.hang_up(contact, Outcome.ANSWERED, now)
-            self.after_work(agent, contact.wrap, now)
-            return
-        draws = self.draws
-        step = self.rules.after_leg(
-            agent.group,
-            contact.served_queue,
-            contact.needs_authority,
-            contact.escalated,
-            draws.resolve.next,
-            draws.transfer.next,
-        )
-        if step >= 0 and contact.transfers >= self.rules.max_transfers:
-            step = UNRESOLVED  # the caller gives up after being passed on too often
-        if step >= 0:
-            if step == self.rules.escalation_queue:
-                contact.escalated = True
-            self._transfer(contact, agent, step, now)
-            return
-        contact.resolved = step == RESOLVED
-        self.hang_up(contact, Outcome.ANSWERED, now)
-        self.after_work(agent, contact.wrap, now)
-
-    def _transfer(self, contact: Contact, agent: Agent, to: int, now: float) -> None:
-        """Pass the contact to queue ``to`` the way the transfer mode says."""
-        contact.transfers += 1
-        mode = self.transfer_mode
-        contact.story_known = mode.story_survives(self.draws.uniform.next())
-        if mode.agent_holds:
-            contact.holder = agent
-            contact.handoff -= now  # the holder's time is counted when released
-        else:
-            self.after_work(agent, contact.wrap, now)
-        self.enter_queue(contact, to, now, first=False)
-
-    def _release_holder(self, contact: Contact, now: float) -> None:
-        """A warm transfer ended without a handover (the caller hung up): free the holder."""
-        if contact.holder is not None:
-            contact.handoff += now
-            holder = cast(Agent, contact.holder)
-            contact.holder = None
-            self.after_work(holder, contact.wrap, now)
-
-    def _on_handoff_done(self, event: simpy.Event) -> None:
-        self.after_work(cast(Agent, event.value), 0.0, self.env.now)
+    # --- dispatch -------------------------------------------------------------------------
 
     def after_work(self, agent: Agent, wrap: float, now: float) -> None:
         """The agent's part is over: wrap up, then take the next contact."""
@@ -484,12 +110,12 @@ class Centre:
             q = self.routing.queue_for(agent.group, self.queues)
             if q >= 0:
                 contact = self.queues[q].line.popleft()[1]
-                self._leave_queues(contact, now)
-                self._answer(contact, agent, q, now)
+                self.queueing.leave(contact, now)
+                self.service.answer(contact, agent, q, now)
                 return
         group.release(agent, now)
         if self.closed:
-            self._check_drained(now)
+            self.check_drained(now)
 
     def _fill_idle(self, group_index: int, now: float) -> None:
         """Give waiting work to the idle agents of a group (after staff joins)."""
@@ -499,8 +125,8 @@ class Centre:
             if q < 0:
                 return
             contact = self.queues[q].line.popleft()[1]
-            self._leave_queues(contact, now)
-            self._answer(contact, group.take_idle(now), q, now)
+            self.queueing.leave(contact, now)
+            self.service.answer(contact, group.take_idle(now), q, now)
 
     # --- endings --------------------------------------------------------------------------
 
@@ -510,13 +136,22 @@ class Centre:
             self.lines_busy -= 1
             self.in_system -= 1
         self.end(contact, outcome, now)
-        self._maybe_call_again(contact, outcome, now)
+        self.entry.call_again(contact, outcome, now)
 
     def end(self, contact: Contact, outcome: Outcome, now: float) -> None:
         """Log the contact's row: the facts every KPI is computed from."""
         contact.state = DONE
+        contact.outcome = outcome
+        contact.ended = now
         agent = cast(Agent | None, contact.agent)
-        flags = (  # plain ints: IntFlag arithmetic costs a microsecond per operation
+        if agent is None:
+            contact.logged_group = contact.logged_agent = -1
+            contact.logged_wrap = 0.0
+        else:
+            contact.logged_group = agent.group
+            contact.logged_agent = agent.id
+            contact.logged_wrap = contact.wrap
+        contact.flags = (  # plain ints: IntFlag arithmetic costs a microsecond per operation
             _PING_PONG * contact.ping_pong
             + _RESOLVED * contact.resolved
             + _NEEDS_AUTHORITY * contact.needs_authority
@@ -524,54 +159,19 @@ class Centre:
             + _MISROUTED * contact.misrouted
             + _ZERO_OUT * contact.zero_out
             + _ESCALATED * contact.escalated
-            + (_IVR if self.ivr is not None and outcome != Outcome.BLOCKED else 0)
+            + (_IVR if self.has_ivr and outcome != Outcome.BLOCKED else 0)
             + _CALLBACK_OFFERED * contact.callback_offered
             + _FOLLOWS_FIRST * contact.follows_first
         )
         reached = contact.queue_entry == contact.queue_entry  # not NaN: joined a queue
+        contact.logged_queue = contact.queue if reached else -1
         if contact.path is not None:
-            hops, path = len(contact.path), encode_path(contact.path)
+            contact.hops, contact.path_code = len(contact.path), encode_path(contact.path)
+        elif reached:
+            contact.hops, contact.path_code = 1, contact.queue + 1
         else:
-            hops, path = (1, contact.queue + 1) if reached else (0, 0)
-        self.log.append(
-            (
-                contact.id,
-                contact.caller,
-                contact.call_type,
-                contact.origin,
-                outcome,
-                contact.day,
-                contact.interval,
-                contact.arrival,
-                contact.queue if reached else -1,
-                contact.queue_entry,
-                contact.answer,
-                now,
-                contact.served_queue,
-                -1 if agent is None else agent.group,
-                -1 if agent is None else agent.id,
-                contact.talk,
-                contact.wrap if agent is not None else 0.0,
-                contact.target,
-                contact.wait,
-                contact.legs,
-                contact.transfers,
-                contact.explanations,
-                contact.repeats,
-                flags,
-                hops,
-                path,
-                contact.authority_at,
-                contact.handoff,
-                contact.tz,
-                contact.attempts,
-                contact.outside_hours,
-                contact.dialled_at,
-                contact.backoffice,
-                contact.predicted,
-                contact.announced,
-            )
-        )
+            contact.hops = contact.path_code = 0
+        self.log.append(row_of(contact))
 
     # --- calendar -------------------------------------------------------------------------
 
@@ -624,20 +224,21 @@ class Centre:
                 if contact.kind != INBOUND:
                     continue  # work owed to callers waits for the agents of the next day
                 self._cut_off(contact, now)
-                self._maybe_call_again(contact, Outcome.DISCONNECTED, now)
+                self.entry.call_again(contact, Outcome.DISCONNECTED, now)
             self._send_home(now)
         else:
-            self._check_drained(now)
+            self.check_drained(now)
 
     def _cut_off(self, contact: Contact, now: float) -> None:
-        self._leave_queues(contact, now)
+        self.queueing.leave(contact, now)
         contact.wait += now - contact.joined_at
-        self._release_holder(contact, now)
+        self.after_talk.release_holder(contact, now)
         self.lines_busy -= 1
         self.in_system -= 1
         self.end(contact, Outcome.DISCONNECTED, now)
 
-    def _check_drained(self, now: float) -> None:
+    def check_drained(self, now: float) -> None:
+        """After closing: send the agents home once nobody is left in the system."""
         if self.in_system == 0 and not any(g.busy for g in self.groups):
             self._send_home(now)
 
@@ -658,7 +259,7 @@ class Centre:
         now = self.env.now
         for contact in self.waiting_contacts():
             if contact.kind != INBOUND:
-                self._leave_queues(contact, now)
+                self.queueing.leave(contact, now)
                 self.end(contact, Outcome.UNREACHED, now)
             else:
                 self._cut_off(contact, now)

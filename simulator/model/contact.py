@@ -53,24 +53,33 @@ class Contact:
         "caller",
         "day",
         "dialled_at",
+        "ended",
         "escalated",
         "explanations",
         "extra_queues",
+        "flags",
         "follows_first",
         "handle",
         "handoff",
         "holder",
+        "hops",
         "id",
         "interval",
         "joined_at",
         "kind",
         "legs",
+        "logged_agent",
+        "logged_group",
+        "logged_queue",
+        "logged_wrap",
         "misplaced",
         "misrouted",
         "needs_authority",
         "origin",
+        "outcome",
         "outside_hours",
         "path",
+        "path_code",
         "patience",
         "ping_pong",
         "predicted",
@@ -93,6 +102,17 @@ class Contact:
         "wrap",
         "zero_out",
     )
+
+    # Set when the contact ends, read into its log row (``log_row.py``).
+    outcome: int
+    ended: float
+    logged_queue: int
+    logged_group: int
+    logged_agent: int
+    logged_wrap: float
+    flags: int
+    hops: int
+    path_code: int
 
     def __init__(
         self,

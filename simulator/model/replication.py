@@ -13,8 +13,8 @@ from simulator.metrics.tally import Tally
 from simulator.model.callers import FirstCalls, JourneyDraws, RedialDraws, first_calls_by_day
 from simulator.model.centre import Centre
 from simulator.model.contact import Contact
+from simulator.model.rules import compile_rules
 from simulator.model.staffing_plan import StaffingPlan, staffing_plan
-from simulator.policies.routing import make_routing_policy
 from simulator.randomness import Streams
 from simulator.scenario import Scenario
 
@@ -175,14 +175,13 @@ def simulate_replication(
         intervals_per_day=cal.intervals_per_day,
     )
     log = ContactLog(keep=keep_contacts, listeners=[tally.add_contacts])
-    routing = make_routing_policy(
-        scenario.routing.policy,
-        [q.name for q in scenario.queues],
-        [dict(g.skills) for g in scenario.agent_groups],
-    )
     env = simpy.Environment()
     centre = Centre(
-        env, scenario, routing, log, RedialDraws(scenario, streams), JourneyDraws(scenario, streams)
+        env,
+        compile_rules(scenario),
+        log,
+        RedialDraws(scenario, streams),
+        JourneyDraws(scenario, streams),
     )
     plan = staffing_plan(scenario, streams)
     env.process(_arrivals(env, centre, first_calls_by_day(scenario, streams)))

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 from simulator.model.agents import AgentGroup
 from simulator.model.queues import ContactQueue
-from simulator.policies.waits import make_wait_predictor
-from simulator.scenario import Scenario
+from simulator.model.rules import WaitRules
 
 __all__ = ["WaitEstimator"]
 
@@ -22,25 +21,14 @@ __all__ = ["WaitEstimator"]
 class WaitEstimator:
     """Estimates waits and turns them into announcements."""
 
-    def __init__(self, scenario: Scenario, queue_groups: list[list[int]]) -> None:
-        self.predictor = make_wait_predictor(scenario.wait_estimate.predictor)
-        self.queue_groups = queue_groups
-        explain = scenario.callers.explain_time
-        extra = explain.mean if explain is not None else 0.0
-        self.mean_service_s = [
-            ct.handle_time.mean + (ct.wrap_up.mean if ct.wrap_up is not None else 0.0) + extra
-            for ct in scenario.call_types
-        ]
-        self.last_delay_s = [0.0] * len(scenario.queues)
-        announcement = scenario.announcement
-        self.announcing = announcement.mode != "none"
-        self.announce_factor = {
-            "none": 1.0,
-            "accurate": 1.0,
-            "optimistic": 1.0 / announcement.factor,
-            "pessimistic": announcement.factor,
-        }[announcement.mode]
-        self.patience_after_overrun = announcement.patience_after_overrun
+    def __init__(self, rules: WaitRules, n_queues: int) -> None:
+        self.predictor = rules.predictor
+        self.queue_groups = rules.queue_groups
+        self.mean_service_s = rules.mean_service_s
+        self.last_delay_s = [0.0] * n_queues
+        self.announcing = rules.announcing
+        self.announce_factor = rules.announce_factor
+        self.patience_after_overrun = rules.patience_after_overrun
 
     def estimate(
         self,

@@ -1,23 +1,33 @@
 """Routing policies: which idle agent takes an arriving contact, and which waiting
 contact a freed agent takes.
 
-A policy is built once per replication from the skill structure (which groups
-serve each queue, and each group's queues in priority tiers) and answers two
-questions the model asks; it never changes state itself. Policies are chosen by
-name from ``ROUTING_POLICIES``.
+A policy is built once per replication from its own scenario model (its parameters)
+and the skill structure (which groups serve each queue, and each group's queues in
+priority tiers), and answers two questions the model asks; it never changes state
+itself. ``ROUTING_POLICIES`` maps each scenario model (tagged by its ``policy`` key)
+to the class that implements it: adding a policy means a model in
+``simulator/scenario/routing.py`` and a class here registered with
+``@routing_policy(Model)``, which files it under the model's ``policy`` value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from simulator.scenario.routing import FcfsRouting, PriorityLongestIdleRouting, RoutingSpec
 
 __all__ = [
     "ROUTING_POLICIES",
     "FirstComeFirstServed",
     "PriorityLongestIdle",
     "RoutingPolicy",
+    "SkillStructure",
     "make_routing_policy",
+    "routing_policy",
+    "skill_structure",
 ]
 
 
@@ -54,9 +64,40 @@ class RoutingPolicy(Protocol):
         ...
 
 
-class PriorityLongestIdle:
+@dataclass(frozen=True)
+class SkillStructure:
+    """Who can serve what, by index: the part of the scenario every policy needs."""
+
+    queue_names: list[str]
+    group_names: list[str]
+    queue_groups: list[list[int]]
+    """Groups with a skill for each queue, in file order."""
+    group_tiers: list[list[list[int]]]
+    """Each group's queues in priority tiers (priority 1 first), file order within a tier."""
+
+
+PolicySpec = TypeVar("PolicySpec", bound=RoutingSpec)
+PolicyFactory = Callable[[PolicySpec, SkillStructure], RoutingPolicy]
+ROUTING_POLICIES: dict[str, Callable[[Any, SkillStructure], RoutingPolicy]] = {}
+"""``policy`` key -> what builds the policy from its scenario model and the skill structure."""
+
+
+def routing_policy(
+    spec: type[PolicySpec],
+) -> Callable[[PolicyFactory[PolicySpec]], PolicyFactory[PolicySpec]]:
+    """Register the decorated class (or function) as the policy of scenario model ``spec``."""
+    (key,) = typing.get_args(spec.model_fields["policy"].annotation)  # its Literal's value
+
+    def register(factory: PolicyFactory[PolicySpec]) -> PolicyFactory[PolicySpec]:
+        ROUTING_POLICIES[key] = factory
+        return factory
+
+    return register
+
+
+class _LongestIdle:
     """An arriving contact goes to the agent idle longest among the groups with its skill;
-    a freed agent serves its priority-1 queues first, and within a priority tier the
+    a freed agent serves the tiers of ``group_tiers`` in order, and within a tier the
     contact that has waited longest.
     """
 
@@ -64,7 +105,7 @@ class PriorityLongestIdle:
         self.queue_groups = queue_groups
         self.group_tiers = group_tiers
 
-    def group_for(self, queue: int, groups: Sequence[AgentPool]) -> int:  # noqa: D102
+    def group_for(self, queue: int, groups: Sequence[AgentPool]) -> int:
         best = -1
         best_since = float("inf")
         for g in self.queue_groups[queue]:
@@ -74,7 +115,7 @@ class PriorityLongestIdle:
                 best_since = idle[0].idle_since
         return best
 
-    def queue_for(self, group: int, queues: Sequence[WaitingLine]) -> int:  # noqa: D102
+    def queue_for(self, group: int, queues: Sequence[WaitingLine]) -> int:
         for tier in self.group_tiers[group]:
             best = -1
             best_since = float("inf")
@@ -88,26 +129,31 @@ class PriorityLongestIdle:
         return -1
 
 
-class FirstComeFirstServed(PriorityLongestIdle):
+@routing_policy(PriorityLongestIdleRouting)
+class PriorityLongestIdle(_LongestIdle):
+    """Longest-idle agent for an arriving contact; a freed agent serves its priority-1
+    queues first, and within a priority tier the contact that has waited longest.
+    """
+
+    def __init__(self, spec: PriorityLongestIdleRouting, skills: SkillStructure) -> None:
+        super().__init__(skills.queue_groups, skills.group_tiers)
+
+
+@routing_policy(FcfsRouting)
+class FirstComeFirstServed(_LongestIdle):
     """Like ``priority_longest_idle`` for arriving contacts, but a freed agent takes the
     contact that has waited longest across all its skills, ignoring skill priorities.
     """
 
-    def __init__(self, queue_groups: list[list[int]], group_tiers: list[list[list[int]]]) -> None:
-        flat = [[[q for tier in tiers for q in tier]] for tiers in group_tiers]
-        super().__init__(queue_groups, flat)
+    def __init__(self, spec: FcfsRouting, skills: SkillStructure) -> None:
+        flat = [[[q for tier in tiers for q in tier]] for tiers in skills.group_tiers]
+        super().__init__(skills.queue_groups, flat)
 
 
-ROUTING_POLICIES: dict[str, type[PriorityLongestIdle]] = {
-    "priority_longest_idle": PriorityLongestIdle,
-    "fcfs": FirstComeFirstServed,
-}
-
-
-def make_routing_policy(
-    name: str, queue_names: list[str], group_skills: list[dict[str, int]]
-) -> RoutingPolicy:
-    """Build the policy ``name`` for groups with the given skills (queue name -> priority)."""
+def skill_structure(
+    queue_names: list[str], group_names: list[str], group_skills: list[dict[str, int]]
+) -> SkillStructure:
+    """Index the skills of each group (queue name -> priority) for the policies."""
     index = {q: i for i, q in enumerate(queue_names)}
     queue_groups: list[list[int]] = [[] for _ in queue_names]
     group_tiers: list[list[list[int]]] = []
@@ -117,4 +163,9 @@ def make_routing_policy(
             queue_groups[index[queue]].append(g)
             tiers.setdefault(priority, []).append(index[queue])
         group_tiers.append([tiers[p] for p in sorted(tiers)])
-    return ROUTING_POLICIES[name](queue_groups, group_tiers)
+    return SkillStructure(queue_names, group_names, queue_groups, group_tiers)
+
+
+def make_routing_policy(spec: RoutingSpec, skills: SkillStructure) -> RoutingPolicy:
+    """Build the policy the scenario's ``routing`` names, with its parameters."""
+    return ROUTING_POLICIES[spec.policy](spec, skills)

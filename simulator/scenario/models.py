@@ -47,6 +47,11 @@ from simulator.scenario.journeys import (
     Recontact,
     Transfers,
 )
+from simulator.scenario.routing import (
+    Overflow,
+    PriorityLongestIdleRouting,
+    Routing,
+)
 from simulator.scenario.supply import Break, break_problems
 
 __all__ = [
@@ -467,32 +472,7 @@ class AgentGroup(_Model):
         return scheduled
 
 
-# --------------------------------------------------------------------------- routing, costs
-
-
-class Overflow(_Model):
-    """A call still waiting in ``from`` after ``after_s`` seconds may also be served from ``to``."""
-
-    from_: str = Field(alias="from", description="Queue the call waits in.")
-    to: str = Field(description="Queue it overflows to.")
-    after_s: float = Field(ge=0, description="Seconds of waiting before it overflows.")
-
-
-class Routing(_Model):
-    """Which waiting call an idle agent takes, and overflow between queues."""
-
-    policy: Literal["priority_longest_idle", "fcfs"] = Field(
-        default="priority_longest_idle",
-        description=(
-            "`priority_longest_idle`: an agent takes the call of its best-priority skill "
-            "that waited longest, and calls go to the longest-idle agent; `fcfs`: the call "
-            "that waited longest among all its skills, ignoring priorities."
-        ),
-    )
-    overflow: list[Overflow] = Field(
-        default_factory=list,
-        description="Overflow rules, e.g. [{from: cards, to: general, after_s: 60}].",
-    )
+# --------------------------------------------------------------------------- costs
 
 
 class Costs(_Model):
@@ -542,7 +522,10 @@ class Scenario(_Model):
     agent_groups: list[AgentGroup] = Field(
         min_length=1, description="Agents, their skills and schedules."
     )
-    routing: Routing = Field(default_factory=Routing, description="Routing policy and overflow.")
+    routing: Routing = Field(
+        default_factory=PriorityLongestIdleRouting,
+        description="Routing policy (`policy` names it), its parameters, and overflow.",
+    )
     costs: Costs = Field(default_factory=Costs, description="Cost rates.")
     ivr: Ivr | None = Field(default=None, description="An IVR in front of the queues.")
     transfers: Transfers = Field(default_factory=Transfers, description="Transfer mode and matrix.")

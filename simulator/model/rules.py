@@ -1,0 +1,156 @@
+"""The compile step: a scenario becomes the runtime rules the model follows.
+
+Names become indices, options become policy objects and flags, and each part of the
+journey gets the few numbers it needs. The model (``Centre`` and its stages) receives
+a :class:`CentreRules`, never the scenario: what a stage may depend on is visible in
+the fields below, and compiling once lets every replication share the result.
+(Random draws are not rules: they are set up per replication from the scenario's
+distributions in ``callers.py``.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.model.journey import JourneyRules
+from simulator.policies.routing import (
+    RoutingPolicy,
+    SkillStructure,
+    make_routing_policy,
+    skill_structure,
+)
+from simulator.policies.transfers import TransferMode, make_transfer_mode
+from simulator.policies.waits import WaitPredictor, make_wait_predictor
+from simulator.scenario import Calendar, Scenario
+from simulator.scenario.contact_back import Callback, Voicemail
+from simulator.scenario.journeys import Ivr
+
+__all__ = ["CentreRules", "OverflowRule", "WaitRules", "compile_rules"]
+
+NO_LINE_LIMIT = -1
+"""``CentreRules.lines`` when the scenario sets no trunk-line limit."""
+
+
+@dataclass(frozen=True)
+class OverflowRule:
+    """A contact waiting in ``from_queue`` for ``after_s`` may also be served from ``to``."""
+
+    from_queue: int
+    to: int
+    after_s: float
+
+
+@dataclass(frozen=True)
+class WaitRules:
+    """How waits are estimated and announced."""
+
+    predictor: WaitPredictor
+    queue_groups: list[list[int]]
+    """Groups that serve each queue (their agents on duty feed the estimate)."""
+    mean_service_s: list[float]
+    """Mean agent time per call type: handle time, wrap-up and one explanation."""
+    announcing: bool
+    announce_factor: float
+    """Announced wait / estimate: 1 (accurate), 1/factor (optimistic), factor (pessimistic)."""
+    patience_after_overrun: float
+    """Share of the remaining patience kept once the announced wait has passed."""
+
+
+@dataclass(frozen=True)
+class CentreRules:
+    """Everything the model needs from a scenario, by index."""
+
+    calendar: Calendar
+    n_queues: int
+    queue_index: dict[str, int]
+    skills: SkillStructure
+    routing: RoutingPolicy
+    overflow: list[OverflowRule]
+    target: list[int]
+    """Queue that can resolve each call type."""
+    balk_probability: list[float]
+    lines: int
+    """Trunk lines (``NO_LINE_LIMIT`` when unlimited)."""
+    journey: JourneyRules
+    transfer_mode: TransferMode
+    ivr: Ivr | None
+    explains: bool
+    """Callers spend time telling their story to each agent who does not know it."""
+    recontact_probability: float
+    """Chance an unresolved caller calls again (proactive updates already applied)."""
+    case_history: bool
+    """A recontacting caller's story is known to the next agent."""
+    waits: WaitRules
+    callback: Callback | None
+    voicemail: Voicemail | None
+
+    @property
+    def predicts(self) -> bool:
+        """Whether a caller who must wait needs a wait estimate (offer, voicemail, announce)."""
+        vm = self.voicemail
+        return (
+            self.callback is not None
+            or (vm is not None and vm.when_expected_wait_s_over is not None)
+            or self.waits.announcing
+        )
+
+
+def _wait_rules(scenario: Scenario, queue_groups: list[list[int]]) -> WaitRules:
+    explain = scenario.callers.explain_time
+    extra = explain.mean if explain is not None else 0.0
+    announcement = scenario.announcement
+    factor = {
+        "none": 1.0,
+        "accurate": 1.0,
+        "optimistic": 1.0 / announcement.factor,
+        "pessimistic": announcement.factor,
+    }[announcement.mode]
+    return WaitRules(
+        predictor=make_wait_predictor(scenario.wait_estimate.predictor),
+        queue_groups=queue_groups,
+        mean_service_s=[
+            ct.handle_time.mean + (ct.wrap_up.mean if ct.wrap_up is not None else 0.0) + extra
+            for ct in scenario.call_types
+        ],
+        announcing=announcement.mode != "none",
+        announce_factor=factor,
+        patience_after_overrun=announcement.patience_after_overrun,
+    )
+
+
+def compile_rules(scenario: Scenario) -> CentreRules:
+    """Compile ``scenario`` into the rules of its centre."""
+    queue_index = {name: i for i, name in enumerate(scenario.queue_names)}
+    skills = skill_structure(
+        scenario.queue_names,
+        [g.name for g in scenario.agent_groups],
+        [dict(g.skills) for g in scenario.agent_groups],
+    )
+    recontact = scenario.callers.recontact
+    return CentreRules(
+        calendar=scenario.calendar,
+        n_queues=len(queue_index),
+        queue_index=queue_index,
+        skills=skills,
+        routing=make_routing_policy(scenario.routing, skills),
+        overflow=[
+            OverflowRule(queue_index[rule.from_], queue_index[rule.to], rule.after_s)
+            for rule in scenario.routing.overflow
+        ],
+        target=[queue_index[ct.target] for ct in scenario.call_types],
+        balk_probability=[ct.balk_probability for ct in scenario.call_types],
+        lines=scenario.lines if scenario.lines is not None else NO_LINE_LIMIT,
+        journey=JourneyRules(scenario),
+        transfer_mode=make_transfer_mode(scenario.transfers),
+        ivr=scenario.ivr,
+        explains=scenario.callers.explain_time is not None,
+        recontact_probability=(
+            recontact.probability * (1.0 - scenario.proactive_updates.recontact_reduction)
+            if recontact is not None
+            else 0.0
+        ),
+        case_history=scenario.callers.case_history,
+        waits=_wait_rules(scenario, skills.queue_groups),
+        callback=scenario.callback,
+        voicemail=scenario.voicemail,
+    )
