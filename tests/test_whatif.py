@@ -112,6 +112,7 @@ def test_each_control_becomes_key_path_changes(small: Path) -> None:
             "callbacks": True,
             "callback_threshold_s": 90,
             "announcement": "pessimistic",
+            "routing": "fcfs",
         },
         small.parent,
     )
@@ -127,6 +128,7 @@ def test_each_control_becomes_key_path_changes(small: Path) -> None:
     assert sc.call_types[1].patience.mean == 300  # type: ignore[union-attr]
     assert sc.callback is not None and sc.callback.offer_when_expected_wait_s == 90
     assert sc.announcement.mode == "pessimistic"
+    assert sc.routing.policy == "fcfs"
     assert "agent_groups[0].staffing" in applied.changes
     # Nothing changed: no changes, the scenario as loaded.
     same = apply_controls(scenario, {c.key: c.default for c in controls_for(scenario)})

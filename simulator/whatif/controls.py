@@ -16,7 +16,8 @@ The controls (only those that mean something for the scenario are offered):
   profile), talk-time distribution and patience distribution scaled by the factor (a
   distribution is scaled by multiplying its mean, value, bounds or values; a CV or
   an Erlang ``k`` is a shape and stays);
-* **routing policy**, **transfer mode** (when the scenario transfers) and **announcement**;
+* **routing policy** (its own parameters at their defaults, the overflow rules kept),
+  **transfer mode** (when the scenario transfers) and **announcement**;
 * **IVR** (when the scenario has a menu): as in the scenario, ``flat`` (one level, one key
   per destination, the scenario's press-0 kept), ``deep`` (the same destinations two
   to a submenu behind a first level, no press-0) or ``none`` (callers go straight to
@@ -42,7 +43,7 @@ from simulator.experiment.overrides import OverrideError, apply_overrides, parse
 from simulator.scenario import Scenario, ScenarioError, scenario_to_dict
 from simulator.scenario.contact_back import Announcement
 from simulator.scenario.journeys import Transfers
-from simulator.scenario.models import Routing
+from simulator.scenario.routing import RoutingSpec
 
 __all__ = [
     "DEFAULT_CALLBACK_ACCEPT",
@@ -154,6 +155,13 @@ def _literal_options(model: type[Any], name: str) -> tuple[str, ...]:
     return tuple(str(a) for a in args)
 
 
+def _routing_policies() -> tuple[str, ...]:
+    """Every routing policy the scenario model knows (one model per policy)."""
+    return tuple(
+        p for model in typing.get_args(RoutingSpec) for p in _literal_options(model, "policy")
+    )
+
+
 def _staffing_kind(group: Mapping[str, Any]) -> Kind:
     return "agents" if isinstance(group.get("staffing"), int) else "multiplier"
 
@@ -182,7 +190,7 @@ def controls_for(scenario: Scenario) -> list[Control]:
         Control("handle_time", "Handle time ×", "multiplier", 1.0, help="talk time of every type"),
         Control("patience", "Patience ×", "multiplier", 1.0, help="how long callers wait"),
     ]
-    routing = _literal_options(Routing, "policy")
+    routing = _routing_policies()
     if len(routing) > 1:
         controls.append(
             Control("routing", "Routing policy", "choice", scenario.routing.policy, routing)
@@ -365,7 +373,11 @@ def _changes_of(
     if key in multipliers:
         return {} if value == 1 else multipliers[key](float(value))
     if key == "routing":
-        return _choice("routing.policy", value, defaults[key])
+        # A policy's parameters belong to it: the new one starts from its defaults and
+        # keeps the overflow rules every policy shares.
+        if value in (defaults[key], AS_IS):
+            return {}
+        return {"routing": {"policy": value, "overflow": data["routing"].get("overflow", [])}}
     if key == "transfers":
         return _choice("transfers.mode", value, defaults[key])
     if key == "announcement":
