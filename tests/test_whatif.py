@@ -356,3 +356,20 @@ def test_scenario_from_the_exported_dict_round_trips(small: Path) -> None:
     again = scenario_from_dict(data)
     assert again.agent_groups == scenario.agent_groups
     assert again.call_types[1].volume.values_per_interval() == tuple(float(v) for v in PROFILE)
+
+
+def test_a_scenario_with_a_csv_volume_needs_its_file_only_when_loaded(
+    small: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The page reads the files a scenario references once, when it is loaded: changes
+    are validated without them, wherever the page runs from."""
+    scenario = simulator.load(small)
+    (small.parent / "fix_volume.csv").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    applied = apply_controls(scenario, {"staffing:sellers": 4, "patience": 2.0})
+    assert applied.errors == {} and applied.scenario is not None
+    assert applied.scenario.call_types[1].volume.values_per_interval() == tuple(
+        float(v) for v in PROFILE
+    )

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simulator.experiment.overrides import OverrideError, apply_overrides, parse_axes
-from simulator.scenario import Scenario, ScenarioError, scenario_to_dict
+from simulator.scenario import Scenario, ScenarioError, scenario_from_dict, scenario_to_dict
 from simulator.scenario.contact_back import Announcement
 from simulator.scenario.journeys import Transfers
 from simulator.scenario.routing import RoutingSpec
@@ -53,6 +53,7 @@ __all__ = [
     "Control",
     "apply_controls",
     "controls_for",
+    "inline_volumes",
     "scale_distribution",
     "short_message",
     "with_changes",
@@ -121,6 +122,25 @@ def with_changes(
         return scenario
     axes = parse_axes(scenario, {path: [value] for path, value in changes.items()})
     return apply_overrides(scenario, axes, dict(changes), base_dir)
+
+
+def inline_volumes(scenario: Scenario, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (the scenario as a dict) with each volume read from a CSV file written out
+    as its profile: the values the scenario read, so the simulation is the same, and
+    nothing needs the file any more.
+    """
+    for model, call_type in zip(scenario.call_types, data["call_types"], strict=True):
+        if "csv" in call_type["volume"]:
+            values = model.volume.values_per_interval() or ()
+            call_type["volume"] = {"profile_per_interval": list(values)}
+    return data
+
+
+def _without_files(scenario: Scenario) -> Scenario:
+    """The same scenario with no reference to a CSV file (see :func:`inline_volumes`)."""
+    if all(c.volume.csv is None for c in scenario.call_types):
+        return scenario
+    return scenario_from_dict(inline_volumes(scenario, scenario_to_dict(scenario)))
 
 
 def scale_distribution(spec: Mapping[str, Any], factor: float) -> dict[str, Any]:
@@ -423,8 +443,10 @@ def apply_controls(
 
     Each control's changes are validated on their own first, so a bad value is reported
     next to the control that set it, with the scenario layer's key-path message; then
-    all together. Values missing from ``values`` keep the scenario's own.
+    all together. Values missing from ``values`` keep the scenario's own. Volumes read
+    from CSV files are carried as the values read, so no file is opened again.
     """
+    original, scenario = scenario, _without_files(scenario)
     controls = {c.key: c for c in controls_for(scenario)}
     defaults = {key: c.default for key, c in controls.items()}
     data = scenario_to_dict(scenario)
@@ -450,6 +472,8 @@ def apply_controls(
         changes.update(own)
     if errors:
         return Applied(None, changes, errors)
+    if not changes:
+        return Applied(original, changes, {})
     try:
         changed = with_changes(scenario, changes, base_dir)
     except (OverrideError, ScenarioError) as error:

@@ -20,6 +20,7 @@ import yaml
 
 from simulator.experiment import Comparison
 from simulator.scenario import Scenario, scenario_to_dict
+from simulator.whatif.controls import inline_volumes
 
 __all__ = ["report_html", "scenario_yaml"]
 
@@ -43,15 +44,11 @@ def scenario_yaml(
 
     ``ccsim run`` of it gives the page's what-if numbers: same seed, same replications.
     """
-    data = scenario_to_dict(scenario)
+    data = inline_volumes(scenario, scenario_to_dict(scenario))
     data["seed"] = seed
     data["replications"] = replications
     if changes:
         data["name"] = f"{scenario.name} (what-if)"
-    for model, call_type in zip(scenario.call_types, data["call_types"], strict=True):
-        if "csv" in call_type["volume"]:
-            values = model.volume.values_per_interval() or ()
-            call_type["volume"] = {"profile_per_interval": list(values)}
     lines = [
         f"# What-if of {source}, written by the ccsim what-if page.",
         f"# `ccsim run` of this file gives the page's figures (seed {seed}, "
