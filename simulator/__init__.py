@@ -11,6 +11,7 @@ Typical use in a notebook::
     simulator.compare([scenario, other])                  # paired, common random numbers
     simulator.sweep(scenario, ["agent_groups[0].staffing=20:30:2"], out="runs/sweep")
     simulator.fit("contacts.csv", holdout_days=5, out="fitted")   # a scenario from a log
+    simulator.whatif(scenario)  # the what-if page inline (needs Panel: ccsim[app])
 
 Importing the package does nothing else: no simulation, no plotting; the names above
 are imported on first use.
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     )
     from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
     from simulator.staffing import staff
+    from simulator.webapp import whatif
 
     load = load_scenario
 
@@ -51,6 +53,7 @@ _HOMES = {
     "scenario_from_dict": "simulator.scenario",
     "staff": "simulator.staffing",
     "fit": "simulator.calibration",
+    "whatif": "simulator.webapp",
 }
 """Where each public name lives: imported on first use, so ``import simulator`` (and the
 ``ccsim`` commands that need only scenarios) do not load pandas, matplotlib or SimPy."""
@@ -84,4 +87,5 @@ __all__ = [
     "scenario_from_dict",
     "staff",
     "sweep",
+    "whatif",
 ]
