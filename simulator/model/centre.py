@@ -79,11 +79,17 @@ class Centre:
         self.closed = True
         self.next_contact_id = 0
         self.desk = CallbackDesk(self, rules.callback, rules.voicemail, draws)
-        self.entry: EntryStage = Entry(self)
-        self.queueing: QueueStage = Queueing(self)
-        self.service: ServiceStage = Service(self)
-        self.after_talk: AfterTalkStage = AfterTalk(self)
+        stages = (Entry(self), Queueing(self), Service(self), AfterTalk(self))
+        self.entry: EntryStage = stages[0]
+        self.queueing: QueueStage = stages[1]
+        self.service: ServiceStage = stages[2]
+        self.after_talk: AfterTalkStage = stages[3]
+        for stage in stages:
+            stage.wire()
         self.arrive = self.entry.arrive
+        self.call_again = self.entry.call_again
+        self.leave_queues = self.queueing.leave
+        self.answer = self.service.answer
 
     def new_contact_id(self) -> int:
         """Number contacts in the order they are created (first calls, redials, recontacts)."""
@@ -110,8 +116,8 @@ class Centre:
             q = self.routing.queue_for(agent.group, self.queues)
             if q >= 0:
                 contact = self.queues[q].line.popleft()[1]
-                self.queueing.leave(contact, now)
-                self.service.answer(contact, agent, q, now)
+                self.leave_queues(contact, now)
+                self.answer(contact, agent, q, now)
                 return
         group.release(agent, now)
         if self.closed:
@@ -125,8 +131,8 @@ class Centre:
             if q < 0:
                 return
             contact = self.queues[q].line.popleft()[1]
-            self.queueing.leave(contact, now)
-            self.service.answer(contact, group.take_idle(now), q, now)
+            self.leave_queues(contact, now)
+            self.answer(contact, group.take_idle(now), q, now)
 
     # --- endings --------------------------------------------------------------------------
 
@@ -136,7 +142,7 @@ class Centre:
             self.lines_busy -= 1
             self.in_system -= 1
         self.end(contact, outcome, now)
-        self.entry.call_again(contact, outcome, now)
+        self.call_again(contact, outcome, now)
 
     def end(self, contact: Contact, outcome: Outcome, now: float) -> None:
         """Log the contact's row: the facts every KPI is computed from."""

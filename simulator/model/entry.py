@@ -45,6 +45,10 @@ class Entry:
         vm = rules.voicemail
         self.voicemail_when_closed = vm is not None and vm.when_closed
 
+    def wire(self) -> None:
+        """Look up the sibling stages once they all exist."""
+        self.enter_queue = self.centre.queueing.enter
+
     def arrive(self, contact: Contact) -> None:
         """A contact dials in: blocked, into the IVR, or to its queue."""
         centre = self.centre
@@ -61,7 +65,7 @@ class Entry:
             centre.desk.take_message(contact, now)
             return
         if self.ivr is None:
-            centre.queueing.enter(contact, contact.target, now, first=True)
+            self.enter_queue(contact, contact.target, now, first=True)
             return
         outcome = self.ivr.route(contact.target)
         contact.state = IN_IVR
@@ -80,7 +84,7 @@ class Entry:
 
     def _on_ivr_done(self, event: simpy.Event) -> None:
         contact = cast(Contact, event.value)
-        self.centre.queueing.enter(contact, contact.queue, self.env.now, first=True)
+        self.enter_queue(contact, contact.queue, self.env.now, first=True)
 
     def _on_ivr_abandon(self, event: simpy.Event) -> None:
         self.centre.hang_up(cast(Contact, event.value), Outcome.IVR_ABANDONED, self.env.now)

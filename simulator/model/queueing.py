@@ -48,6 +48,10 @@ class Queueing:
         vm = rules.voicemail
         self.voicemail_after_s = vm.after_wait_s if vm is not None else None
 
+    def wire(self) -> None:
+        """Look up the sibling stages once they all exist."""
+        self.answer = self.centre.service.answer
+
     def enter(
         self, contact: Contact, queue: int, now: float, first: bool, retry: bool = False
     ) -> None:
@@ -67,7 +71,7 @@ class Queueing:
         contact.visit += 1
         group = self.routing.group_for(queue, self.groups)
         if group >= 0:
-            self.centre.service.answer(contact, self.groups[group].take_idle(now), queue, now)
+            self.answer(contact, self.groups[group].take_idle(now), queue, now)
             return
         inbound = contact.kind == INBOUND
         patience = INFINITY
@@ -168,7 +172,7 @@ class Queueing:
         group = self.routing.group_for(to, self.groups)
         if group >= 0:
             self.leave(contact, now)
-            self.centre.service.answer(contact, self.groups[group].take_idle(now), to, now)
+            self.answer(contact, self.groups[group].take_idle(now), to, now)
             return
         self.queues[to].join(contact, now)
         if contact.extra_queues is None:

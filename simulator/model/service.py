@@ -36,6 +36,11 @@ class Service:
         self.is_manager = rules.journey.is_manager
         self.explains = rules.explains
 
+    def wire(self) -> None:
+        """Look up the sibling stages once they all exist."""
+        self.talk_ended = self.centre.after_talk.on_talk_end
+        self.dial = self.centre.desk.dial
+
     def answer(self, contact: Contact, agent: Agent, queue: int, now: float) -> None:
         """An agent reaches the contact: talk to a caller, or dial for a callback task."""
         contact.state = SERVING
@@ -44,7 +49,7 @@ class Service:
         contact.agent = agent
         contact.served_queue = queue
         if contact.kind != INBOUND:
-            self.centre.desk.dial(contact, agent, queue, now)
+            self.dial(contact, agent, queue, now)
             return
         self.estimator.served(queue, waited)
         self.converse(contact, agent, queue, now)
@@ -81,11 +86,7 @@ class Service:
             if self.explains:
                 duration += self.draws.explain.next()
         contact.talk += duration
-        Wakeup(self.env, duration, self._on_talk_end, contact)
-
-    def _on_talk_end(self, event: simpy.Event) -> None:
-        contact = cast(Contact, event.value)
-        self.centre.after_talk.talk_ended(contact, cast(Agent, contact.agent), self.env.now)
+        Wakeup(self.env, duration, self.talk_ended, contact)
 
     def _on_handoff_done(self, event: simpy.Event) -> None:
         self.centre.after_work(cast(Agent, event.value), 0.0, self.env.now)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import simpy
+
 from simulator.metrics.log import Outcome
 from simulator.model.agents import Agent
 from simulator.model.contact import Contact
@@ -59,6 +61,10 @@ class ServiceStage(Protocol):
 
 class AfterTalkStage(Protocol):
     """What follows a conversation: resolution, escalation or transfer."""
+
+    def on_talk_end(self, event: simpy.Event) -> None:
+        """Wake-up step at the end of a conversation (``event.value`` is the contact)."""
+        ...
 
     def talk_ended(self, contact: Contact, agent: Agent, now: float) -> None:
         """The conversation of ``agent`` with ``contact`` is over."""
