@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,7 @@ def test_agents_finish_the_call_in_hand_when_their_shift_ends() -> None:
     late_agents = answered.loc[answered["answer"] > shift_end + 1800]
     per_rep = late_agents.groupby("replication")["agent"].nunique()
     assert per_rep.max() <= 3
-    intervals = result.intervals()
+    intervals = result.intervals(wide=True)
     after = intervals[intervals["start"] >= "10:30"]
     assert np.allclose(after["agents_paid"], 3)
     # Paid time counts the overtime of agents finishing their last call after 10:00.
@@ -184,9 +185,9 @@ def test_shrinkage_removes_its_share_of_agents_on_average() -> None:
         {"name": "front", "skills": {"general": 1, "cards": 1}, "staffing": 10, "shrinkage": 0.25}
     ]
     result = simulator.run(_scenario(agent_groups=groups), replications=20)
-    intervals = result.intervals()
+    intervals = result.intervals(wide=True)
     assert np.allclose(intervals["agents_paid"], 10, atol=0.2)  # overtime aside
-    present = intervals["agents"].to_numpy()
+    present = intervals["agents_present"].to_numpy()
     assert set(np.round(present)) <= {7, 8, 9}
     assert abs(present.mean() - 7.5) < 0.25
 
@@ -216,7 +217,11 @@ def test_warmup_contacts_are_simulated_but_not_counted() -> None:
         (contacts["arrival"] >= 9 * 3600).sum() / counted.n
     )
     assert counted.kpi("offered") < everything.kpi("offered")
-    assert not counted.intervals().loc[lambda f: f["start"] < "09:00", "counted"].any()
+    assert (
+        not counted.intervals(wide=True)
+        .loc[lambda f: f["start"] < datetime.time(9), "counted"]
+        .any()
+    )
 
 
 def test_day_to_day_variation_widens_the_spread_of_daily_volume() -> None:

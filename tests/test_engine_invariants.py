@@ -217,7 +217,7 @@ def test_conservation_and_ordering(data: dict[str, Any]) -> None:
     accepted = (contacts["outcome"] == "callback_accepted").sum()
     assert (contacts["origin"] == "callback").sum() <= accepted
     # Occupancy is a share.
-    intervals = result.intervals()
+    intervals = result.intervals(wide=True)
     occupancy = intervals["occupancy"].dropna()
     assert ((occupancy >= 0) & (occupancy <= 1 + 1e-12)).all()
     # The summary's counts are the contact log's counts.

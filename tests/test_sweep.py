@@ -61,7 +61,7 @@ def test_grid_gives_one_tidy_row_per_point_and_replication(tmp_path: Path) -> No
     assert result.complete and result.points == 6 and len(table) == 6 * 3
     keys = list(GRID)
     assert list(table.columns[:5]) == ["point", *keys, "replication", "seed"]
-    assert {"service_level", "abandon_rate", "occupancy[flex]"} <= set(table.columns)
+    assert {"service_level", "abandon_rate", "occupancy[group=flex]"} <= set(table.columns)
     # The first key varies slowest; every point has replications 0, 1, 2 of seed 3.
     points = table.drop_duplicates("point")
     assert list(points[keys[0]]) == [5, 5, 6, 6, 7, 7]
@@ -287,7 +287,7 @@ def test_cli_sweep_prints_points_and_writes_plots(tmp_path: Path) -> None:
     out = tmp_path / "s"
     result = _invoke(
         "sweep", path, *SETS, "-r", "2", "-w", "1", "-q", "-o", out,
-        "--plot", "abandon_rate", "--plot", "occupancy[flex]", "--x", "routing.policy",
+        "--plot", "abandon_rate", "--plot", "occupancy[group=flex]", "--x", "routing.policy",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "6 points: 6 computed, 0 reused" in result.output

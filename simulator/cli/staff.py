@@ -193,7 +193,7 @@ def _shift_outputs(
             seed=result.seed if seed is None else seed,
             workers=workers,
             keep_contacts=False,
-        ).intervals()
+        ).intervals(wide=True)
         miss = result.targets.shortfall(check)
         held = ~(miss.drop(columns="bound_on_mean").max(axis=1) > 0).to_numpy()[: len(required[0])]
         if held.all() or attempt == SHIFT_REPAIR_ROUNDS:

@@ -1,32 +1,64 @@
-"""The result of a run: replications' tallies turned into KPI tables with confidence intervals."""
+"""The result of a run: replications' tallies turned into KPI tables with confidence intervals.
+
+Every number comes from the KPI registry (:mod:`simulator.metrics.registry`) applied to
+the replications' tallies: ``summary()``, ``intervals()``, ``groups()``, ``queues()``,
+``replications()`` and the figures are views of the same estimates.
+"""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from simulator.metrics.kpis import Kpi, interval_estimate, kpi_definitions, level_estimate
-from simulator.metrics.kpis import wait_percentile as _percentile
+from simulator.experiment.parts import KpiParts
+from simulator.metrics.kpis import (
+    clip_bounds,
+    interval_estimate,
+    ratio_estimate,
+    wait_percentile,
+)
 from simulator.metrics.log import contacts_frame, sorted_rows
+from simulator.metrics.registry import (
+    DIMENSIONS,
+    Dimension,
+    Kpi,
+    breakdown_name,
+    registry_for,
+    shown_kpis,
+)
+from simulator.metrics.tally import HISTOGRAM_BIN_S
 from simulator.model.replication import ReplicationOutput, counted_from_s, interval_starts_s
 from simulator.scenario import Scenario
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["RunResult"]
 
-PERCENTILES = {"wait_p50_s": 0.50, "wait_p90_s": 0.90, "wait_p95_s": 0.95}
+_BREAKDOWN_TEXT = {
+    "queue": "contacts counted in queue {} (the queue first joined, else the one meant for)",
+    "call_type": "contacts of call type {}",
+    "group": "agent group {} only",
+}
+ALL = "all"
+"""The ``breakdown`` of the overall figures in ``intervals()``."""
 
 
 @dataclass
 class RunResult:
     """Replications of one scenario and the tables a user reads from them.
 
-    ``summary()`` — one row per KPI with mean, 95 % half-width and bounds;
-    ``intervals()`` — the same per calendar interval; ``groups()`` — per agent group;
+    ``summary()`` — one row per KPI and breakdown (``service_level[queue=cards]``) with
+    mean, 95 % half-width and bounds; ``intervals()`` — the same per calendar interval,
+    as a long table; ``groups()`` — per agent group; ``queues()`` — per queue;
     ``contacts()`` — the per-contact log of every replication; ``replications()`` — each
-    replication's own KPI values.
+    replication's own KPI values. ``plot_intervals()``, ``plot_waits()`` and
+    ``plot_groups()`` draw them.
     """
 
     scenario: Scenario
@@ -34,185 +66,460 @@ class RunResult:
     seed: int
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def __repr__(self) -> str:
+        sc = self.scenario
+        text = f"RunResult({sc.name!r}, {self.n} replications, seed {self.seed}"
+        if self.n:
+            summary = self.summary()
+            for name in ("service_level", "abandon_rate", "asa_s", "occupancy"):
+                mean, hw = summary.at[name, "mean"], summary.at[name, "half_width"]
+                text += f", {name} {self._text(name, mean)} ± {self._text(name, hw, False)}"
+        return text + ")"
+
+    def _repr_html_(self) -> str:
+        """The shown KPIs as an HTML table, for Jupyter."""
+        from html import escape
+
+        from simulator.report.formatting import format_half_width, format_value, kpi_label
+
+        sc = self.scenario
+        rows = []
+        if self.n:
+            summary = self.summary()
+            for name in shown_kpis(sc, list(summary.index)):
+                mean = _cell(summary, name, "mean")
+                half_width = _cell(summary, name, "half_width")
+                rows.append(
+                    f"<tr><th style='text-align:left'>{escape(kpi_label(name))}</th>"
+                    f"<td>{escape(format_value(name, mean))}</td>"
+                    f"<td>{escape(format_half_width(name, half_width))}</td></tr>"
+                )
+        return (
+            f"<p><b>{escape(sc.name)}</b>: {self.n} replications, seed {self.seed} "
+            "(± is the 95 % confidence half-width)</p>"
+            f"<table><thead><tr><th>KPI</th><th>mean</th><th>± 95 %</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    @staticmethod
+    def _text(name: str, value: Any, unit: bool = True) -> str:
+        from simulator.report.formatting import format_value
+
+        return format_value(name, float(value), unit=unit)
+
     @property
     def n(self) -> int:
         """Number of replications."""
         return len(self.outputs)
 
     @property
-    def kpis(self) -> list[Kpi]:
-        """The KPI definitions used for this scenario."""
-        sc = self.scenario
-        counting = (
-            sc.callback.counts_in_service_level
-            if sc.callback is not None
-            else "answered_when_connected"
-        )
-        return kpi_definitions(sc.service_level.definition, sc.costs.telephony_minute, counting)
+    def kpis(self) -> tuple[Kpi, ...]:
+        """The KPI registry with this scenario's definitions."""
+        return registry_for(self.scenario)
 
     @property
     def counted_from_s(self) -> float:
         """Site time (s since day 0 midnight) from which contacts and time are counted."""
         return counted_from_s(self.scenario)
 
+    def members(self, dimension: Dimension) -> list[str]:
+        """The names along a breakdown dimension (queues, call types or agent groups)."""
+        sc = self.scenario
+        if dimension == "queue":
+            return list(sc.queue_names)
+        if dimension == "call_type":
+            return [c.name for c in sc.call_types]
+        return [g.name for g in sc.agent_groups]
+
     def _counted_intervals(self) -> np.ndarray:
         return interval_starts_s(self.scenario) >= self.counted_from_s
 
-    def _totals(self, per_interval: bool, groups: list[int] | None = None) -> dict[str, np.ndarray]:
-        """Totals stacked by replication, summed over call types, queues and the chosen agent
-        groups, and over the counted intervals unless ``per_interval``.
+    def _totals(self, per_interval: bool, by: Dimension | None = None) -> dict[str, np.ndarray]:
+        """Totals stacked by replication: summed over the counted intervals unless
+        ``per_interval``, and over the members of every dimension but ``by``.
+
+        Shapes: ``(replications,)``, plus an interval axis when ``per_interval``, plus a
+        member axis when ``by`` is given. Only the totals meaningful along ``by`` are
+        present (contact totals per queue or call type, agent time per group).
         """
         counted = self._counted_intervals()
-        interval_s = self.scenario.calendar.interval_s
-        chosen = slice(None) if groups is None else groups
+        n_intervals = len(counted)
+        interval_s = float(self.scenario.calendar.interval_s)
 
         def reduce(a: np.ndarray) -> np.ndarray:
-            return a if per_interval else a[counted].sum(axis=0)
+            """``a`` is (intervals, members): keep or sum the members, then the intervals."""
+            kept = a if by is not None else a.sum(axis=1)
+            return kept if per_interval else kept[counted].sum(axis=0)
 
         tallies = [o.tally for o in self.outputs]
-        sc_costs = self.scenario.costs
         totals: dict[str, np.ndarray] = {}
-        for name in tallies[0].contacts:
-            totals[name] = np.stack([reduce(t.contacts[name].sum(axis=1)) for t in tallies])
-        for name in tallies[0].groups:
-            totals[name] = np.stack(
-                [reduce(t.groups[name][:, chosen].sum(axis=1)) for t in tallies]
-            )
-            after = f"{name.removesuffix('_s')}_after_close_s"
-            totals[after] = np.stack(
-                [
-                    np.zeros(counted.shape)
-                    if per_interval
-                    else t.after_close[name][:, chosen].sum()
-                    for t in tallies
-                ]
-            )
-        rates = np.array([sc_costs.hourly(g.role) for g in self.scenario.agent_groups]) / 3600.0
-        totals["labour_cost"] = np.stack(
-            [
-                reduce((t.groups["paid_s"] * rates)[:, chosen].sum(axis=1))
-                + (
-                    0.0
-                    if per_interval
-                    else float((t.after_close["paid_s"] * rates)[:, chosen].sum())
-                )
-                for t in tallies
-            ]
-        )
-        totals["queue_waiting_s"] = np.stack(
-            [reduce(t.queue_waiting_s.sum(axis=1)) for t in tallies]
-        )
-        window = np.full(counted.shape, interval_s)
-        totals["window_s"] = np.stack([reduce(window) for _ in tallies])
+
+        def stack(values: list[np.ndarray]) -> np.ndarray:
+            return np.stack(values) if values else np.zeros((0,))
+
+        if by in (None, "queue", "call_type"):
+            for name in tallies[0].contacts if tallies else ():
+                source = [t.by_queue[name] if by == "queue" else t.contacts[name] for t in tallies]
+                totals[name] = stack([reduce(a) for a in source])
+        if by in (None, "queue"):
+            totals["queue_waiting_s"] = stack([reduce(t.queue_waiting_s) for t in tallies])
+        if by in (None, "group"):
+            hourly = [self.scenario.costs.hourly(g.role) for g in self.scenario.agent_groups]
+            per_second = np.array(hourly) / 3600.0
+            sources: dict[str, tuple[str, float | np.ndarray, str | None]] = {
+                "busy_s": ("busy_s", 1.0, "busy_after_close_s"),
+                "present_s": ("present_s", 1.0, "present_after_close_s"),
+                "paid_s": ("paid_s", 1.0, "paid_after_close_s"),
+                "labour_cost": ("paid_s", per_second, None),
+            }
+            for name, (area, scale, after_name) in sources.items():
+                during = stack([reduce(t.groups[area] * scale) for t in tallies])
+                after = []
+                for t in tallies:
+                    late = t.after_close[area] * scale
+                    late = late if by is not None else late.sum(axis=1)
+                    after.append(
+                        np.zeros((n_intervals, *late.shape[1:])) if per_interval else late.sum(0)
+                    )
+                if after_name is None:  # the cost of a day includes its overtime after close
+                    totals[name] = during + stack(after)
+                else:
+                    totals[name] = during
+                    totals[after_name] = stack(after)
+        width = len(self.members(by)) if by is not None else 1
+        window = np.full((n_intervals, width), interval_s)
+        totals["window_s"] = stack([reduce(window) for _ in tallies])
+        if by is None and not per_interval:
+            totals["wait_histogram"] = stack([t.wait_histogram for t in tallies])
         return totals
 
-    def _rows(self, totals: dict[str, np.ndarray]) -> dict[str, tuple[Any, Any, str]]:
-        rows: dict[str, tuple[Any, Any, str]] = {}
-        for kpi in self.kpis:
-            est, hw = interval_estimate(kpi, totals)
-            rows[kpi.name] = (est, hw, kpi.description)
-        return rows
+    def _estimated(self, kpi: Kpi, by: Dimension | None, per_interval: bool) -> bool:
+        if per_interval and not kpi.per_interval:
+            return False
+        if by is not None:
+            return by in kpi.dims
+        return kpi.kind != "percentile" or not per_interval
+
+    # --- parts and summary -----------------------------------------------------------
+
+    def kpi_names(self) -> list[str]:
+        """Every KPI and breakdown this result estimates, in the order of ``summary()``."""
+        names = [k.name for k in self.kpis]
+        for dimension in DIMENSIONS:
+            members = self.members(dimension)
+            for kpi in self.kpis:
+                if dimension in kpi.dims:
+                    names += [breakdown_name(kpi.name, dimension, m) for m in members]
+        return names
+
+    def _definitions(self) -> dict[str, tuple[Kpi, str]]:
+        out: dict[str, tuple[Kpi, str]] = {k.name: (k, k.description) for k in self.kpis}
+        for dimension in DIMENSIONS:
+            for kpi in self.kpis:
+                if dimension in kpi.dims:
+                    for m in self.members(dimension):
+                        text = f"{kpi.description}; {_BREAKDOWN_TEXT[dimension].format(m)}"
+                        out[breakdown_name(kpi.name, dimension, m)] = (kpi, text)
+        return out
+
+    def parts(self) -> KpiParts:
+        """Per-replication numerator and denominator of every KPI and breakdown."""
+        if "parts" in self._cache:
+            return self._cache["parts"]  # type: ignore[no-any-return]
+        n = self.n
+        names: list[str] = []
+        rates: list[bool] = []
+        lower: list[float] = []
+        upper: list[float] = []
+        numerators: list[np.ndarray] = []
+        denominators: list[np.ndarray] = []
+        nan = np.full((n, 1), np.nan)
+
+        def add(kpi: Kpi, totals: dict[str, np.ndarray], labels: list[str]) -> None:
+            num = np.asarray(kpi.numerator(totals), dtype=float).reshape(n, len(labels))
+            den = (
+                nan
+                if kpi.denominator is None
+                else np.asarray(kpi.denominator(totals), dtype=float).reshape(n, len(labels))
+            )
+            names.extend(labels)
+            rates.extend([kpi.is_rate] * len(labels))
+            lower.extend([kpi.lower] * len(labels))
+            upper.extend([kpi.upper] * len(labels))
+            numerators.append(num)
+            denominators.append(np.broadcast_to(den, num.shape))
+
+        if n:
+            overall = self._totals(per_interval=False)
+            for kpi in self.kpis:
+                add(kpi, overall, [kpi.name])
+            for dimension in DIMENSIONS:
+                members = self.members(dimension)
+                totals = self._totals(per_interval=False, by=dimension)
+                for kpi in self.kpis:
+                    if dimension in kpi.dims:
+                        add(kpi, totals, [breakdown_name(kpi.name, dimension, m) for m in members])
+        else:
+            names = self.kpi_names()
+        width = len(names)
+        parts = KpiParts(
+            names=tuple(names),
+            is_rate=tuple(rates) if n else (False,) * width,
+            replications=np.array([o.replication for o in self.outputs], dtype=np.int64),
+            numerator=np.column_stack(numerators) if n else np.empty((0, width)),
+            denominator=np.column_stack(denominators) if n else np.empty((0, width)),
+            lower=tuple(lower) if n else (),
+            upper=tuple(upper) if n else (),
+        )
+        self._cache["parts"] = parts
+        return parts
 
     def summary(self) -> pd.DataFrame:
-        """KPIs over the counted window: mean, 95 % CI half-width and bounds, and definition."""
+        """Every KPI and breakdown over the counted window: mean, 95 % CI half-width,
+        bounds (clipped to the KPI's range: a share within [0, 1], counts and durations
+        at least 0; ``clipped`` says where), replications and definition.
+        """
         if "summary" in self._cache:
             return self._cache["summary"].copy()  # type: ignore[no-any-return]
-        rows = self._rows(self._totals(per_interval=False))
-        for name, q in PERCENTILES.items():
-            values = np.array([_percentile(o.tally.wait_histogram, q) for o in self.outputs])
-            est, hw = level_estimate(values)
-            rows[name] = (
-                est,
-                hw,
-                f"{round(q * 100)}th percentile of answered waits (s), mean over replications",
-            )
-        for g, group in enumerate(self.scenario.agent_groups):
-            totals = self._totals(per_interval=False, groups=[g])
-            occupancy = next(k for k in self.kpis if k.name == "occupancy")
-            est, hw = interval_estimate(occupancy, totals)
-            rows[f"occupancy[{group.name}]"] = (est, hw, f"occupancy of group {group.name}")
-        frame = pd.DataFrame(
-            {
-                "mean": [float(v[0]) for v in rows.values()],
-                "half_width": [float(v[1]) for v in rows.values()],
-                "definition": [v[2] for v in rows.values()],
-            },
-            index=pd.Index(list(rows), name="kpi"),
-        )
-        frame.insert(2, "low", frame["mean"] - frame["half_width"])
-        frame.insert(3, "high", frame["mean"] + frame["half_width"])
-        frame.insert(4, "replications", self.n)
+        frame = self.parts().summary()
+        definitions = self._definitions()
+        frame["definition"] = [definitions[str(name)][1] for name in frame.index]
         self._cache["summary"] = frame
         return frame.copy()
 
+    def shown(self) -> list[str]:
+        """The KPIs and breakdowns worth showing for this scenario (features it uses,
+        dimensions with several members); ``summary()`` has them all.
+        """
+        return shown_kpis(self.scenario, list(self.summary().index))
+
     def kpi(self, name: str) -> float:
-        """The point estimate of one KPI."""
+        """The point estimate of one KPI (or breakdown, ``service_level[queue=cards]``)."""
         summary = self.summary()
+        if name not in summary.index:
+            raise KeyError(f"unknown KPI {name!r} (see result.summary().index)")
         return float(summary["mean"].to_numpy()[summary.index.get_loc(name)])
 
-    def intervals(self) -> pd.DataFrame:
-        """Per-interval KPIs (by arrival interval): value and 95 % half-width (``_hw``) each."""
+    # --- intervals -------------------------------------------------------------------
+
+    def _interval_frame(self, by: Dimension | None) -> pd.DataFrame:
+        """One row per interval (and member of ``by``): day, interval, start, counted,
+        breakdown.
+        """
         cal = self.scenario.calendar
-        totals = self._totals(per_interval=True)
         days, ipd = cal.days, cal.intervals_per_day
-        frame = pd.DataFrame(
-            {
-                "day": np.repeat(np.arange(days), ipd),
-                "interval": np.tile(np.arange(ipd), days),
-                "start": cal.interval_labels() * days,
-                "counted": self._counted_intervals(),
-            }
-        )
-        frame["agents"] = totals["present_s"].mean(axis=0) / cal.interval_s
-        frame["agents_paid"] = totals["paid_s"].mean(axis=0) / cal.interval_s
-        for name, (est, hw, _) in self._rows(totals).items():
-            if name in ("agent_hours", "cost", "after_close_hours", "occupancy_until_last_leaves"):
-                continue
-            frame[name] = est
-            frame[f"{name}_hw"] = hw
-        return frame
-
-    def groups(self) -> pd.DataFrame:
-        """Occupancy and paid hours per agent group, with 95 % half-widths."""
-        records = []
-        kpis = {k.name: k for k in self.kpis}
-        for g, group in enumerate(self.scenario.agent_groups):
-            totals = self._totals(per_interval=False, groups=[g])
-            occ, occ_hw = interval_estimate(kpis["occupancy"], totals)
-            hours, hours_hw = level_estimate(totals["paid_s"] / 3600.0)
-            records.append(
-                {
-                    "group": group.name,
-                    "occupancy": float(occ),
-                    "occupancy_hw": float(occ_hw),
-                    "agent_hours": float(hours),
-                    "agent_hours_hw": float(hours_hw),
-                }
-            )
-        return pd.DataFrame.from_records(records)
-
-    def queues(self) -> pd.DataFrame:
-        """Per queue: time-average number waiting during opening hours, with 95 % half-width."""
-        counted = self._counted_intervals()
-        window_s = counted.sum() * self.scenario.calendar.interval_s
-        areas = np.stack([o.tally.queue_waiting_s[counted].sum(axis=0) for o in self.outputs])
-        mean, hw = level_estimate(areas / window_s)
+        members = [ALL] if by is None else [f"{by}={m}" for m in self.members(by)]
+        starts = [
+            datetime.time(int(s // 3600) % 24, int(s % 3600 // 60))
+            for s in interval_starts_s(self.scenario)[:ipd] - 0.0
+        ]
+        m = len(members)
         return pd.DataFrame(
             {
-                "queue": self.scenario.queue_names,
-                "mean_queue_length": mean,
-                "mean_queue_length_hw": hw,
+                "day": np.repeat(np.arange(days), ipd * m),
+                "interval": np.repeat(np.tile(np.arange(ipd), days), m),
+                "start": np.repeat(np.array(starts * days, dtype=object), m),
+                "counted": np.repeat(self._counted_intervals(), m),
+                "breakdown": members * (days * ipd),
             }
         )
+
+    def _interval_estimates(
+        self, by: Dimension | None
+    ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Per KPI: (numerators, denominators or None, estimate, half-width), each
+        flattened in the row order of ``_interval_frame``.
+        """
+        totals = self._totals(per_interval=True, by=by)
+        n = self.n
+        out = {}
+        for kpi in self.kpis:
+            if not self._estimated(kpi, by, per_interval=True):
+                continue
+            est, hw = interval_estimate(kpi, totals)
+            num = np.asarray(kpi.numerator(totals), dtype=float).reshape(n, -1)
+            den = (
+                np.full_like(num, np.nan)
+                if kpi.denominator is None
+                else np.asarray(kpi.denominator(totals), dtype=float).reshape(n, -1)
+            )
+            out[kpi.name] = (num, den, np.ravel(est), np.ravel(hw))
+        return out
+
+    def intervals(
+        self,
+        by: Dimension | Sequence[Dimension | None] | None = None,
+        replications: bool = False,
+        wide: bool = False,
+    ) -> pd.DataFrame:
+        """Per-interval KPIs as a tidy long table.
+
+        One row per interval, breakdown and KPI: ``day``, ``interval`` (index within the
+        day), ``start`` (the interval's start, a ``datetime.time`` on the site clock),
+        ``counted`` (false in the warm-up), ``breakdown`` (``all``, or ``queue=cards``
+        with ``by="queue"``), ``kpi``, ``mean``, ``half_width`` (95 %), ``low``, ``high``
+        (clipped to the KPI's range). Contact KPIs count contacts by the interval they
+        arrived in; time-weighted ones (occupancy, agents, queue length) the time within
+        the interval.
+
+        Parameters
+        ----------
+        by : ``"queue"``, ``"call_type"``, ``"group"``, or a list of them (``None`` in
+            the list for the overall rows); ``None`` for the overall figures only. Only
+            KPIs that break down along ``by`` are listed.
+        replications : one row per replication instead (``replication``, ``value``).
+        wide : one row per interval and breakdown, one column per KPI and ``<kpi>_hw``
+            for its half-width (the layout the figures use).
+        """
+        if by is None or isinstance(by, str):
+            dimensions: list[Dimension | None] = [by]
+        else:
+            dimensions = list(by)
+        frames = [self._intervals_by(d, replications, wide) for d in dimensions]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def _intervals_by(self, by: Dimension | None, replications: bool, wide: bool) -> pd.DataFrame:
+        if by is not None and by not in DIMENSIONS:
+            raise ValueError(f"by={by!r}: choose one of {', '.join(DIMENSIONS)}")
+        key = f"intervals:{by}:{replications}:{wide}"
+        if key in self._cache:
+            return self._cache[key].copy()  # type: ignore[no-any-return]
+        base = self._interval_frame(by)
+        estimates = self._interval_estimates(by)
+        kpis = {k.name: k for k in self.kpis}
+        if wide:
+            frame = base.copy()
+            for name, (_, _, est, hw) in estimates.items():
+                frame[name] = est
+                frame[f"{name}_hw"] = hw
+        elif replications:
+            pieces = []
+            reps = np.array([o.replication for o in self.outputs])
+            for name, (num, den, _, _) in estimates.items():
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    value = num if not kpis[name].is_rate else np.where(den > 0, num / den, np.nan)
+                piece = base.loc[base.index.repeat(self.n)].reset_index(drop=True)
+                piece["kpi"] = name
+                piece["replication"] = np.tile(reps, len(base))
+                piece["value"] = value.T.ravel()
+                pieces.append(piece)
+            frame = pd.concat(pieces, ignore_index=True)
+        else:
+            pieces = []
+            for name, (_, _, est, hw) in estimates.items():
+                kpi = kpis[name]
+                low, high, _ = clip_bounds(est, hw, kpi.lower, kpi.upper)
+                piece = base.copy()
+                piece["kpi"] = name
+                piece["mean"], piece["half_width"] = est, hw
+                piece["low"], piece["high"] = low, high
+                pieces.append(piece)
+            frame = pd.concat(pieces, ignore_index=True)
+        self._cache[key] = frame
+        return frame.copy()
+
+    # --- views -----------------------------------------------------------------------
+
+    def service_level_curve(
+        self, thresholds_s: Sequence[float] | np.ndarray | None = None
+    ) -> pd.DataFrame:
+        """The service level each threshold would give, with 95 % half-widths.
+
+        ``thresholds_s`` defaults to a grid from 0 to the longer of three times the
+        scenario's threshold and the 99th percentile of answered waits.
+
+        The scenario's own service-level KPI with its threshold moved: its numerator
+        less the answered within the scenario's threshold plus those answered within
+        ``t``, over the same denominator; so at the scenario's threshold it is exactly
+        ``summary()``'s ``service_level``. Answered waits come from the tally's
+        histogram (1-second bins, linear inside a bin).
+        """
+        totals = self._totals(per_interval=False)
+        kpi = next(k for k in self.kpis if k.name == "service_level")
+        assert kpi.denominator is not None
+        histograms = totals["wait_histogram"]
+        threshold = self.scenario.service_level.threshold_s
+        if thresholds_s is None:
+            longest = wait_percentile(histograms.sum(axis=0), 0.99)
+            thresholds_s = wait_grid(threshold, max(3.0 * threshold, 60.0, np.nan_to_num(longest)))
+        t = np.asarray(thresholds_s, dtype=float)
+        answered = _answered_within(histograms, np.append(t, threshold))
+        numerator = kpi.numerator(totals)[:, None] - answered[:, -1:] + answered[:, :-1]
+        denominator = np.broadcast_to(kpi.denominator(totals)[:, None], numerator.shape)
+        est, hw = ratio_estimate(numerator, np.ascontiguousarray(denominator))
+        return pd.DataFrame({"threshold_s": t, "service_level": est, "half_width": hw})
+
+    def groups(self) -> pd.DataFrame:
+        """Per agent group: occupancy, agents present and paid hours, with 95 % half-widths
+        (the ``[group=…]`` rows of ``summary()``).
+        """
+        return self._view("group", ("occupancy", "agents_present", "agent_hours", "agent_cost"))
+
+    def queues(self) -> pd.DataFrame:
+        """Per queue: contacts offered, service level, abandonment, ASA and time-average
+        number waiting, with 95 % half-widths (the ``[queue=…]`` rows of ``summary()``).
+        """
+        return self._view(
+            "queue", ("offered", "service_level", "abandon_rate", "asa_s", "mean_queue_length")
+        )
+
+    def _view(self, dimension: Dimension, names: tuple[str, ...]) -> pd.DataFrame:
+        summary = self.summary()
+        records = []
+        for member in self.members(dimension):
+            record: dict[str, Any] = {dimension: member}
+            for name in names:
+                key = breakdown_name(name, dimension, member)
+                record[name] = _cell(summary, key, "mean")
+                record[f"{name}_hw"] = _cell(summary, key, "half_width")
+            records.append(record)
+        return pd.DataFrame.from_records(records)
 
     def replications(self) -> pd.DataFrame:
         """Each replication's own KPI values (one row per replication)."""
-        records = []
-        for output in self.outputs:
-            single = RunResult(self.scenario, [output], self.seed)
-            values = single.summary()["mean"].to_dict()
-            records.append({"replication": output.replication, **values})
-        return pd.DataFrame.from_records(records)
+        return self.parts().values()
+
+    # --- figures -----------------------------------------------------------------------
+
+    def plot_intervals(self, service_level_target: float | None = None) -> Figure:
+        """The per-interval panel (offered, agents, service level — per queue when there
+        are several — ASA, abandonment).
+        """
+        from simulator.report.figures import interval_panel
+
+        by_queue = self.intervals(by="queue", wide=True) if len(self.scenario.queues) > 1 else None
+        return interval_panel(
+            self.intervals(wide=True),
+            self.scenario.name,
+            self.scenario.service_level.threshold_s,
+            service_level_target,
+            by_queue=by_queue,
+        )
+
+    def plot_waits(self, service_level_target: float | None = None) -> Figure:
+        """How long callers waited and the service level at every threshold."""
+        from simulator.report.figures import wait_distribution
+
+        return wait_distribution(
+            self.contacts(),
+            self.scenario.service_level.threshold_s,
+            self.service_level_curve(),
+            counted_from_s=self.counted_from_s,
+            service_level_target=service_level_target,
+            title=self.scenario.name,
+        )
+
+    def plot_groups(self) -> Figure:
+        """Occupancy per agent group with 95 % intervals."""
+        from simulator.report.figures import group_occupancy
+
+        return group_occupancy(self.groups(), title=self.scenario.name)
+
+    def plot_journeys(self) -> Figure:
+        """Where contacts went: entry, queues visited, outcome."""
+        from simulator.report.figures import journey_diagram
+
+        return journey_diagram(self.contacts(), counted_from_s=self.counted_from_s)
 
     def contacts(self) -> pd.DataFrame:
         """The per-contact log of every replication (empty columns if contacts were not kept)."""
@@ -253,3 +560,57 @@ class RunResult:
             "rate_estimator": "call-weighted ratio of totals over replications, t-based 95% CI "
             "on the delta-method standard error",
         }
+
+
+def wide_intervals(long: pd.DataFrame, breakdown: str = ALL) -> pd.DataFrame:
+    """A long per-interval table (``intervals()``, ``intervals.csv``) as one row per
+    interval and breakdown, a column per KPI and ``<kpi>_hw`` for its half-width.
+
+    ``breakdown`` keeps the overall rows (``all``) or a dimension's (``queue``: every
+    ``queue=…`` row).
+    """
+    keys = ["day", "interval", "start", "counted", "breakdown"]
+    if breakdown == ALL:
+        rows = long[long["breakdown"] == ALL]
+    else:
+        rows = long[long["breakdown"].astype(str).str.startswith(f"{breakdown}=")]
+    if rows.empty:
+        return pd.DataFrame(columns=keys)
+    order = list(dict.fromkeys(rows["kpi"]))
+    table = rows.pivot_table(
+        index=keys, columns="kpi", values=["mean", "half_width"], sort=False, dropna=False
+    )
+    means = pd.DataFrame(table["mean"])[order]
+    widths = pd.DataFrame(table["half_width"])[order].add_suffix("_hw")
+    frame = pd.concat([means, widths], axis=1).reset_index()
+    frame.columns.name = None
+    return frame.sort_values(["breakdown", "day", "interval"], kind="stable", ignore_index=True)
+
+
+def _cell(frame: pd.DataFrame, row: str, column: str) -> float:
+    """One number of a KPI table."""
+    return float(frame[column].to_numpy(dtype=float)[frame.index.get_loc(row)])
+
+
+def wait_grid(threshold_s: float, max_wait_s: float | None = None) -> np.ndarray:
+    """Thresholds for a service-level curve: 0 to ``max_wait_s`` (default three times the
+    threshold, at least 60 s) in 240 steps, with the threshold itself.
+    """
+    top = max_wait_s if max_wait_s is not None else max(3.0 * threshold_s, 60.0)
+    return np.unique(np.concatenate([np.linspace(0.0, top, 241), [threshold_s]]))
+
+
+def _answered_within(histograms: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Answered contacts with a wait of at most each threshold, per replication, from the
+    tally's wait histograms (bin 0: no wait; bin ``k``: ``(k - 1, k]`` seconds), linear
+    inside a bin.
+    """
+    cumulative = np.cumsum(histograms, axis=1)
+    position = np.maximum(thresholds, 0.0) / HISTOGRAM_BIN_S
+    last = histograms.shape[1] - 1
+    whole = np.minimum(np.floor(position).astype(np.int64), last)
+    nxt = np.minimum(whole + 1, last)
+    fraction = np.where(whole < last, position - np.floor(position), 0.0)
+    # Up to bin ``whole`` (waits <= whole seconds), plus a share of the next bin.
+    within: np.ndarray = cumulative[:, whole] + fraction * histograms[:, nxt]
+    return within

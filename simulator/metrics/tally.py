@@ -73,7 +73,9 @@ CONTACT_FIELDS = (
     "disappointed",
     "announce_balked",
 )
-"""Per (interval, call type) counts and sums over counted contacts, by arrival interval."""
+"""Per (interval, call type) counts and sums over counted contacts, by arrival interval; the
+same per (interval, queue) in ``Tally.by_queue``, a contact counted in the queue it first
+joined (or, if it never joined one, the queue its call type is meant for)."""
 
 GROUP_FIELDS = ("busy_s", "present_s", "paid_s")
 """Per (interval, agent group) areas: agents busy (talk + wrap-up), present (on duty, or
@@ -107,7 +109,9 @@ class Tally:
         self.short_abandon_s = short_abandon_s
         self.counted_from_s = counted_from_s
         self.intervals_per_day = intervals_per_day
+        self.n_queues = n_queues
         self.contacts = {f: np.zeros((n_intervals, n_call_types)) for f in CONTACT_FIELDS}
+        self.by_queue = {f: np.zeros((n_intervals, n_queues)) for f in CONTACT_FIELDS}
         self.groups = {f: np.zeros((n_intervals, n_groups)) for f in GROUP_FIELDS}
         days = n_intervals // intervals_per_day
         self.after_close = {f: np.zeros((days, n_groups)) for f in GROUP_FIELDS}
@@ -119,10 +123,13 @@ class Tally:
         rows = rows[rows["arrival"] >= self.counted_from_s]
         if len(rows) == 0:
             return
-        cell = (
-            rows["day"].astype(np.int64) * self.intervals_per_day + rows["interval"]
-        ) * self.n_call_types + rows["call_type"]
+        interval = rows["day"].astype(np.int64) * self.intervals_per_day + rows["interval"]
+        cell = interval * self.n_call_types + rows["call_type"]
         size = self.n_intervals * self.n_call_types
+        # One queue per contact: the first joined, else the one its call type is meant for.
+        queue = np.where(rows["queue"] >= 0, rows["queue"], rows["target"]).astype(np.int64)
+        queue_cell = interval * self.n_queues + queue
+        queue_size = self.n_intervals * self.n_queues
         outcome = rows["outcome"]
         origin = rows["origin"]
         # Inbound contacts are callers on the line; callbacks and voicemail returns are
@@ -147,7 +154,9 @@ class Tally:
         resolved = (flags & Flag.RESOLVED) != 0
         needs_authority = (flags & Flag.NEEDS_AUTHORITY) != 0
         reached_authority = needs_authority & ~np.isnan(rows["authority_at"])
-        in_ivr = (flags & Flag.IVR) != 0
+        # Callbacks and voicemail returns carry the IVR flag of the call they continue, but
+        # the caller's time in the IVR belongs to that inbound call only.
+        in_ivr = inbound & ((flags & Flag.IVR) != 0)
         ivr_end = np.where(reached, rows["queue_entry"], rows["end"])
         left_ivr = in_ivr & (outcome != Outcome.IVR_ABANDONED) & (outcome != Outcome.SELF_SERVED)
         values = {
@@ -211,11 +220,20 @@ class Tally:
             "disappointed": announced & (announce_error < 0),
             "announce_balked": outcome == Outcome.ANNOUNCE_BALKED,
         }
+        shape, queue_shape = (
+            (self.n_intervals, self.n_call_types),
+            (self.n_intervals, self.n_queues),
+        )
         for field, weights in values.items():
-            counts = np.bincount(
-                cell, weights=None if weights is None else weights.astype(float), minlength=size
-            )
-            self.contacts[field] += counts.reshape(self.n_intervals, self.n_call_types)
+            w = weights.astype(float)
+            counts = np.bincount(cell, weights=w, minlength=size).reshape(shape)
+            self.contacts[field] += counts
+            if self.n_queues == 1:
+                self.by_queue[field][:, 0] += counts.sum(axis=1)
+            else:
+                self.by_queue[field] += np.bincount(
+                    queue_cell, weights=w, minlength=queue_size
+                ).reshape(queue_shape)
         bins = np.minimum(
             np.ceil(wait_answered[answered] / HISTOGRAM_BIN_S).astype(np.int64), HISTOGRAM_BINS
         )

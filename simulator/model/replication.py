@@ -14,6 +14,7 @@ from simulator.model.callers import FirstCalls, JourneyDraws, RedialDraws, first
 from simulator.model.centre import Centre
 from simulator.model.contact import Contact
 from simulator.model.rules import compile_rules
+from simulator.model.staffing_plan import StaffingPlan, staffing_plan
 from simulator.randomness import Streams
 from simulator.scenario import Scenario
 
@@ -49,28 +50,6 @@ def counted_from_s(scenario: Scenario) -> float:
     starts = interval_starts_s(scenario)
     later = starts[starts >= cut - 1e-9]
     return float(later[0]) if len(later) else float("inf")
-
-
-def staffing_plan(scenario: Scenario, streams: Streams) -> tuple[np.ndarray, np.ndarray]:
-    """Scheduled and available agents, each shaped (days, intervals, groups).
-
-    Available agents are the scheduled ones less shrinkage, rounded stochastically
-    (``floor(x + U)``) so that their expectation is exactly ``scheduled * (1 - shrinkage)``.
-    """
-    cal = scenario.calendar
-    scheduled = np.stack(
-        [g.scheduled_per_interval(cal) for g in scenario.agent_groups], axis=-1
-    ).astype(np.int64)
-    scheduled = np.broadcast_to(scheduled, (cal.days, *scheduled.shape)).copy()
-    shrinkage = np.array([g.shrinkage for g in scenario.agent_groups])
-    expected = scheduled * (1.0 - shrinkage)
-    if np.any(shrinkage > 0):
-        jitter = streams.generator("shrinkage").random(expected.shape)
-        available = np.floor(expected + jitter).astype(np.int64)
-        available = np.where(shrinkage > 0, available, scheduled)
-    else:
-        available = scheduled
-    return scheduled, available
 
 
 ARRIVAL_BLOCK = 4096
@@ -128,21 +107,26 @@ def _calendar(
     env: simpy.Environment,
     centre: Centre,
     scenario: Scenario,
-    available: np.ndarray,
-    scheduled: np.ndarray,
+    plan: StaffingPlan,
     tally: Tally,
 ) -> Generator[simpy.Event, None, None]:
+    """Open each day, change staffing at every interval start and break, close each day."""
     cal = scenario.calendar
     ipd = cal.intervals_per_day
     disconnect = cal.at_close == "disconnect"
+    changes = list(
+        zip(plan.times.tolist(), plan.interval.tolist(), plan.starts_interval.tolist(), strict=True)
+    )
     for day in range(cal.days):
-        for i in range(ipd):
-            yield env.timeout(day * cal.day_s + cal.open_s + i * cal.interval_s - env.now)
-            if i:
-                _flush_areas(centre, tally, day * ipd + i - 1)
-            elif day:
-                _flush_after_close(centre, tally, day - 1)
-            centre.open_interval(available[day, i].tolist(), scheduled[day, i].tolist())
+        available, scheduled = plan.available[day].tolist(), plan.scheduled[day].tolist()
+        for k, (t, i, starts_interval) in enumerate(changes):
+            yield env.timeout(day * cal.day_s + t - env.now)
+            if starts_interval:
+                if i:
+                    _flush_areas(centre, tally, day * ipd + i - 1)
+                elif day:
+                    _flush_after_close(centre, tally, day - 1)
+            centre.open_interval(available[k], scheduled[k])
         yield env.timeout(day * cal.day_s + cal.close_s - env.now)
         _flush_areas(centre, tally, day * ipd + ipd - 1)
         centre.close_day(disconnect)
@@ -199,9 +183,9 @@ def simulate_replication(
         RedialDraws(scenario, streams),
         JourneyDraws(scenario, streams),
     )
-    scheduled, available = staffing_plan(scenario, streams)
+    plan = staffing_plan(scenario, streams)
     env.process(_arrivals(env, centre, first_calls_by_day(scenario, streams)))
-    env.process(_calendar(env, centre, scenario, available, scheduled, tally))
+    env.process(_calendar(env, centre, scenario, plan, tally))
     env.run()
     centre.end_of_horizon()
     _flush_after_close(centre, tally, cal.days - 1)

@@ -11,7 +11,6 @@ from simulator.report.figures import (
     journey_diagram,
     journey_flows,
     scenario_comparison,
-    service_level_curve,
     sweep_curve,
     wait_distribution,
 )
@@ -27,7 +26,6 @@ __all__ = [
     "journey_flows",
     "render_report",
     "scenario_comparison",
-    "service_level_curve",
     "sweep_curve",
     "wait_distribution",
     "write_report",

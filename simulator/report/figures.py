@@ -9,7 +9,7 @@ returned figure displays itself). Save one with ``fig.savefig("name.png")``.
 
 * :func:`interval_panel` — offered, agents, service level, ASA, abandonment per interval.
 * :func:`wait_distribution` — waits with the service-level threshold, and the
-  service level every other threshold would give.
+  service level every other threshold would give (``result.service_level_curve``).
 * :func:`scenario_comparison` — KPIs of several scenarios with 95 % CI bars.
 * :func:`sweep_curve` — a KPI against a swept value with its CI band, one line per
   value of the other factors.
@@ -41,7 +41,6 @@ __all__ = [
     "journey_diagram",
     "journey_flows",
     "scenario_comparison",
-    "service_level_curve",
     "sweep_curve",
     "wait_distribution",
 ]
@@ -83,6 +82,8 @@ QUEUE_COLOURS = (
     "#7f7f7f",
 )
 ENTRY_COLOUR = "#546e7a"
+INBOUND_ORIGINS = ("first", "redial", "recontact")
+"""Origins of contacts that called in (the others are the centre calling out)."""
 _Flow = tuple[int, str, int, str, float, bool]
 """source stage, source, target stage, target, contacts, ping-pong"""
 ORDINALS = ("queue joined", "2nd queue", "3rd queue")
@@ -99,11 +100,12 @@ def _band(
     column: str,
     scale: float = 1.0,
     upper: float | None = None,
+    label: str | None = None,
 ) -> None:
     """A line with its 95 % band, the band kept within the quantity's range [0, upper]."""
     mean = frame[column] * scale
     hw = frame[f"{column}_hw"].fillna(0) * scale
-    ax.plot(x, mean, marker="o", markersize=2.5, linewidth=1.2)
+    ax.plot(x, mean, marker="o", markersize=2.5, linewidth=1.2, label=label)
     ax.fill_between(
         x, (mean - hw).clip(lower=0), (mean + hw).clip(upper=upper), alpha=0.25, linewidth=0
     )
@@ -114,11 +116,14 @@ def interval_panel(
     title: str,
     threshold_s: float,
     service_level_target: float | None = None,
+    by_queue: pd.DataFrame | None = None,
 ) -> Figure:
     """Per-interval picture of a day (or days): offered, agents, service level, ASA, abandonment.
 
-    Bands are the 95 % confidence intervals of the replications (kept within the
-    quantity's range: no negative waits); the x axis is the
+    ``intervals`` is ``result.intervals(wide=True)`` (or a run folder's
+    ``intervals.csv`` pivoted); ``by_queue``, ``result.intervals(by="queue", wide=True)``,
+    adds one service-level line per queue. Bands are the 95 % confidence intervals of
+    the replications (kept within the quantity's range: no negative waits); the x axis is the
     interval's start (day-prefixed when the calendar spans several days); intervals
     in the warm-up are shaded grey.
     """
@@ -135,14 +140,21 @@ def interval_panel(
     ax_offered, ax_agents, ax_sl, ax_asa, ax_abandon = axes
     _band(ax_offered, x, frame, "offered")
     ax_offered.set_ylabel("offered\n(contacts)")
-    ax_agents.step(x, frame["agents"], where="mid", label="present (time-average)")
+    ax_agents.step(x, frame["agents_present"], where="mid", label="present (time-average)")
     ax_agents.step(x, frame["agents_paid"], where="mid", linestyle="--", label="paid")
     ax_agents.set_ylabel("agents")
     ax_agents.legend(loc="upper right", fontsize=8)
-    _band(ax_sl, x, frame, "service_level", 100.0, upper=100.0)
+    _band(ax_sl, x, frame, "service_level", 100.0, upper=100.0, label="all queues")
+    if by_queue is not None:
+        for k, (name, rows) in enumerate(by_queue.groupby("breakdown", sort=False)):
+            values = rows["service_level"].to_numpy(dtype=float) * 100
+            colour = QUEUE_COLOURS[(k + 1) % len(QUEUE_COLOURS)]
+            label = str(name).partition("=")[2]
+            ax_sl.plot(x, values, linewidth=1.0, color=colour, label=label, linestyle="--")
+        ax_sl.legend(loc="lower right", fontsize=8, ncols=2)
     if service_level_target is not None:
-        ax_sl.axhline(service_level_target * 100, color="tab:red", linestyle="--", label="target")
-        ax_sl.legend(loc="lower right", fontsize=8)
+        ax_sl.axhline(service_level_target * 100, color="tab:red", linestyle=":", label="target")
+        ax_sl.legend(loc="lower right", fontsize=8, ncols=2)
     ax_sl.set_ylabel(f"service level\n(% within {threshold_s:g} s)")
     ax_sl.set_ylim(-2, 102)
     _band(ax_asa, x, frame, "asa_s")
@@ -174,45 +186,10 @@ def _replications(contacts: pd.DataFrame) -> int:
     return max(1, int(contacts["replication"].nunique())) if "replication" in contacts else 1
 
 
-def service_level_curve(
-    contacts: pd.DataFrame,
-    thresholds_s: Sequence[float] | np.ndarray,
-    definition: str = "offered",
-    short_abandon_s: float = 5.0,
-    counted_from_s: float | None = None,
-) -> pd.DataFrame:
-    """The service level each threshold would give, from the contact log.
-
-    For every threshold ``t``: contacts answered after waiting at most ``t`` divided
-    by the denominator of the scenario's definition — every offered contact
-    (``offered``), answered contacts (``answered``), or offered contacts less those
-    abandoning within ``short_abandon_s`` (``exclude_short_abandons``). Pooled over
-    replications, so at the scenario's own threshold it equals the call-weighted
-    ``service_level`` of the summary.
-    """
-    frame = _counted(contacts, counted_from_s)
-    answered = (frame["outcome"] == "answered").to_numpy()
-    waits = np.sort(frame["wait"].to_numpy()[answered])
-    if definition == "offered":
-        denominator = float(len(frame))
-    elif definition == "answered":
-        denominator = float(answered.sum())
-    elif definition == "exclude_short_abandons":
-        short = (frame["outcome"] == "abandoned") & (frame["wait"] < short_abandon_s)
-        denominator = float(len(frame) - short.sum())
-    else:
-        raise ValueError(f"unknown service-level definition {definition!r}")
-    t = np.asarray(thresholds_s, dtype=float)
-    within = np.searchsorted(waits, t, side="right")
-    share = within / denominator if denominator > 0 else np.full(len(t), np.nan)
-    return pd.DataFrame({"threshold_s": t, "service_level": share})
-
-
 def wait_distribution(
     contacts: pd.DataFrame,
     threshold_s: float,
-    definition: str = "offered",
-    short_abandon_s: float = 5.0,
+    curve: pd.DataFrame,
     counted_from_s: float | None = None,
     service_level_target: float | None = None,
     title: str | None = None,
@@ -222,11 +199,16 @@ def wait_distribution(
 
     Left: the waits of contacts that had to wait (answered and abandoned stacked, per
     replication; the share answered at once is written on it). Right: the service
-    level every threshold would give (:func:`service_level_curve`), with the scenario's
-    threshold marked — its value there is the summary's ``service_level``.
-    ``contacts`` is ``result.contacts()`` (or ``contacts.parquet``).
+    level every threshold would give, ``curve`` (``result.service_level_curve()`` or a
+    run folder's ``service_level_curve.csv``: columns ``threshold_s``, ``service_level``
+    and optionally ``half_width``), with the scenario's threshold marked — the curve's
+    value there is the summary's ``service_level``; nothing is recomputed here.
+    ``contacts`` is ``result.contacts()`` (or ``contacts.parquet``); callbacks and
+    voicemail returns (the centre calling out) are left out of the waits.
     """
     frame = _counted(contacts, counted_from_s)
+    if "origin" in frame:
+        frame = frame[frame["origin"].isin(INBOUND_ORIGINS)]
     n_rep = _replications(frame)
     queued = frame[frame["wait"].notna()]
     answered = queued["outcome"] == "answered"
@@ -277,19 +259,28 @@ def wait_distribution(
     ax_hist.set_ylabel("contacts per replication")
     ax_hist.set_title("Waits of contacts that had to wait", fontsize=10)
     ax_hist.legend(loc="upper right", fontsize=8, frameon=False)
-    grid = np.unique(np.concatenate([np.linspace(0.0, max_wait_s, 241), [threshold_s]]))
-    curve = service_level_curve(frame, grid, definition, short_abandon_s)
+    shown = curve[curve["threshold_s"] <= max_wait_s]
+    percent = shown["service_level"].to_numpy(dtype=float) * 100
     ax_curve.plot(
-        curve["threshold_s"],
-        curve["service_level"] * 100,
+        shown["threshold_s"],
+        percent,
         color="#1f77b4",
         linewidth=1.6,
         drawstyle="steps-post",
         label="service level",
     )
-    at_threshold = float(
-        service_level_curve(frame, [threshold_s], definition, short_abandon_s)["service_level"][0]
-    )
+    if "half_width" in shown:
+        hw = shown["half_width"].fillna(0).to_numpy(dtype=float) * 100
+        ax_curve.fill_between(
+            shown["threshold_s"],
+            np.maximum(percent - hw, 0),
+            np.minimum(percent + hw, 100),
+            step="post",
+            alpha=0.2,
+            linewidth=0,
+        )
+    exact = curve.loc[np.isclose(curve["threshold_s"], threshold_s), "service_level"]
+    at_threshold = float(exact.iloc[0]) if len(exact) else float("nan")
     ax_curve.plot([threshold_s], [at_threshold * 100], "o", color="black", zorder=3)
     ax_curve.annotate(
         f"{at_threshold:.1%} within {threshold_s:g} s",
@@ -305,7 +296,7 @@ def wait_distribution(
     ax_curve.set_ylim(0, 102)
     ax_curve.set_xlim(0, max_wait_s)
     ax_curve.set_xlabel("threshold (s)")
-    ax_curve.set_ylabel(f"service level (% of {definition.replace('_', ' ')})")
+    ax_curve.set_ylabel("service level (%)")
     ax_curve.set_title("Service level at each threshold", fontsize=10)
     for ax in (ax_hist, ax_curve):
         ax.grid(alpha=0.3)

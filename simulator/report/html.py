@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from simulator.experiment.result import wide_intervals
 from simulator.report.figures import (
     interval_panel,
     journey_diagram,
@@ -89,7 +90,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 INTERVAL_COLUMNS = (
     "offered",
-    "agents",
+    "agents_present",
     "agents_paid",
     "service_level",
     "asa_s",
@@ -143,7 +144,14 @@ def _load_folder(folder: Path) -> _Folder:
             data.scenario = loaded if isinstance(loaded, dict) else None
         except (OSError, yaml.YAMLError):
             data.notes.append("scenario.yaml could not be read; the scenario section is short.")
-    data.intervals = _read_table(folder, "intervals", data.notes)
+    long = _read_table(folder, "intervals", data.notes)
+    if long is not None and {"kpi", "mean", "half_width", "breakdown"} <= set(long):
+        data.intervals = wide_intervals(long)
+        by_queue = wide_intervals(long, "queue")
+        data.intervals_by_queue = by_queue if len(by_queue) else None
+    elif long is not None:
+        data.notes.append("intervals.csv is not a ccsim interval table; left out.")
+    data.curve = _read_table(folder, "service_level_curve", data.notes)
     data.contacts = _read_table(folder, "contacts", data.notes)
     data.compare_meta = _read_json(folder / "comparison.json")
     data.comparison = _read_table(folder, "comparison", data.notes)
@@ -452,17 +460,24 @@ def _figures_section(data: _Folder, service_level_target: float | None) -> tuple
     used: set[str] = set()
     blocks: list[str] = []
     summary = data.summary or {}
-    sl = summary.get("service_level", {})
     threshold = data.threshold_s()
     counted_from = _number(summary.get("counted_from_s"))
     if data.intervals is not None and {"offered", "service_level_hw"} <= set(data.intervals):
-        fig = interval_panel(data.intervals, data.title, threshold, service_level_target)
+        fig = interval_panel(
+            data.intervals,
+            data.title,
+            threshold,
+            service_level_target,
+            by_queue=data.intervals_by_queue,
+        )
         blocks.append(
             _figure_block(
                 _png(fig),
                 "per-interval panel",
-                "Per interval (by the interval a contact arrived in): offered contacts, agents "
-                "present and paid, service level, average speed of answer and abandonment. "
+                "Per interval (contacts by the interval they arrived in, agents by the time "
+                "within it): offered contacts, agents present and paid, service level"
+                + (", overall and per queue" if data.intervals_by_queue is not None else "")
+                + ", average speed of answer and abandonment. "
                 "Bands are 95 % confidence intervals over replications"
                 + ("; the red line is the service-level target." if service_level_target else "."),
             )
@@ -471,12 +486,16 @@ def _figures_section(data: _Folder, service_level_target: float | None) -> tuple
     elif "intervals" in data.pngs:
         blocks.append(_figure_block(data.pngs["intervals"].read_bytes(), "per-interval panel", ""))
         used.add("intervals")
-    if data.contacts is not None and {"wait", "outcome"} <= set(data.contacts):
+    if (
+        data.contacts is not None
+        and {"wait", "outcome"} <= set(data.contacts)
+        and data.curve is not None
+        and {"threshold_s", "service_level"} <= set(data.curve)
+    ):
         fig = wait_distribution(
             data.contacts,
             threshold,
-            definition=str(sl.get("definition", "offered")),
-            short_abandon_s=float(sl.get("short_abandon_s") or 5.0),
+            data.curve,
             counted_from_s=counted_from,
             service_level_target=service_level_target,
         )

@@ -41,6 +41,11 @@ class _Folder:
     run: dict[str, Any] = field(default_factory=dict)
     scenario: dict[str, Any] | None = None
     intervals: pd.DataFrame | None = None
+    """Per interval, overall: one row per interval, a column per KPI (and ``_hw``)."""
+    intervals_by_queue: pd.DataFrame | None = None
+    """The same per queue (rows per interval and queue), when the run has several queues."""
+    curve: pd.DataFrame | None = None
+    """The service level at each threshold (``service_level_curve.csv``)."""
     contacts: pd.DataFrame | None = None
     compare_meta: dict[str, Any] | None = None
     comparison: pd.DataFrame | None = None

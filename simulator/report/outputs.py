@@ -13,13 +13,21 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from simulator.experiment import RunResult
-from simulator.report.figures import interval_panel, wait_distribution
+from simulator.experiment.result import wait_grid
+from simulator.metrics.registry import DIMENSIONS, Dimension, kpi_info
 from simulator.scenario import Scenario, scenario_to_dict
 
-__all__ = ["OutputFolderConflict", "scenario_fingerprint", "summary_json", "write_run_outputs"]
+__all__ = [
+    "OutputFolderConflict",
+    "interval_table",
+    "scenario_fingerprint",
+    "summary_json",
+    "write_run_outputs",
+]
 
 MARKER = "run.json"
 SCENARIO_HEADER = (
@@ -45,21 +53,33 @@ def _number(x: float) -> float | None:
 
 
 def summary_json(result: RunResult) -> dict[str, Any]:
-    """The summary as JSON-ready data: metadata and each KPI's mean, half-width, bounds."""
+    """The summary as JSON-ready data: metadata, the KPIs worth showing for this scenario
+    (``headline``), and every KPI's and breakdown's mean, half-width, bounds (clipped to
+    the KPI's range, ``clipped`` saying so), unit and definition.
+    """
     summary = result.summary()
-    return {
-        **result.metadata(),
-        "kpis": {
-            name: {
-                "mean": _number(row["mean"]),
-                "half_width": _number(row["half_width"]),
-                "low": _number(row["low"]),
-                "high": _number(row["high"]),
-                "definition": row["definition"],
-            }
-            for name, row in summary.iterrows()
-        },
-    }
+    kpis: dict[str, Any] = {}
+    for name, row in summary.iterrows():
+        info = kpi_info(str(name))
+        kpis[str(name)] = {
+            "mean": _number(row["mean"]),
+            "half_width": _number(row["half_width"]),
+            "low": _number(row["low"]),
+            "high": _number(row["high"]),
+            "clipped": bool(row["clipped"]),
+            "unit": None if info is None else info.unit,
+            "definition": row["definition"],
+        }
+    return {**result.metadata(), "headline": result.shown(), "kpis": kpis}
+
+
+def interval_table(result: RunResult) -> pd.DataFrame:
+    """What ``intervals.csv`` holds: the long per-interval table, overall and broken down
+    along every dimension with more than one member (queues, call types, agent groups).
+    """
+    dimensions: list[Dimension | None] = [None]
+    dimensions += [d for d in DIMENSIONS if len(result.members(d)) > 1]
+    return result.intervals(by=dimensions)
 
 
 def _check_folder(out: Path, fingerprint: str, force: bool) -> None:
@@ -101,14 +121,14 @@ def write_run_outputs(result: RunResult, out: Path, force: bool = False) -> list
         json.dumps({"scenario": result.scenario.name, "fingerprint": fingerprint}, indent=2)
     )
     keep(out / "summary.json").write_text(json.dumps(summary_json(result), indent=2))
-    intervals = result.intervals()
-    intervals.to_csv(keep(out / "intervals.csv"), index=False)
+    interval_table(result).to_csv(keep(out / "intervals.csv"), index=False)
+    sl = result.scenario.service_level
+    curve = result.service_level_curve(wait_grid(sl.threshold_s, 600.0))
+    curve.to_csv(keep(out / "service_level_curve.csv"), index=False)
     keep(out / "scenario.yaml").write_text(
         SCENARIO_HEADER + yaml.safe_dump(scenario_to_dict(result.scenario), sort_keys=False)
     )
-    sl = result.scenario.service_level
-    figure = interval_panel(intervals, result.scenario.name, sl.threshold_s)
-    figure.savefig(keep(out / "intervals.png"), dpi=110)
+    result.plot_intervals().savefig(keep(out / "intervals.png"), dpi=110)
     if all(o.contact_chunks is not None for o in result.outputs):
         contacts = result.contacts()
         try:
@@ -116,13 +136,5 @@ def write_run_outputs(result: RunResult, out: Path, force: bool = False) -> list
             written.append(out / "contacts.parquet")
         except ImportError:
             contacts.to_csv(keep(out / "contacts.csv"), index=False)
-        figure = wait_distribution(
-            contacts,
-            sl.threshold_s,
-            definition=sl.definition,
-            short_abandon_s=sl.short_abandon_s,
-            counted_from_s=result.counted_from_s,
-            title=result.scenario.name,
-        )
-        figure.savefig(keep(out / "wait_distribution.png"), dpi=110)
+        result.plot_waits().savefig(keep(out / "wait_distribution.png"), dpi=110)
     return written

@@ -13,15 +13,12 @@ durations are in seconds unless the key says minutes.
 
 from __future__ import annotations
 
-import datetime
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 from pydantic import (
-    BeforeValidator,
     Field,
     PrivateAttr,
     ValidationError,
@@ -31,6 +28,7 @@ from pydantic import (
 
 from simulator.distributions import Distribution, NoDistribution
 from simulator.scenario.base import NonNegative, Probability, StrictModel
+from simulator.scenario.clock import ClockTime, clock_label, minutes_of
 from simulator.scenario.contact_back import Announcement, Callback, Voicemail, WaitEstimate
 from simulator.scenario.csvfile import read_volume_csv
 from simulator.scenario.errors import (
@@ -54,6 +52,7 @@ from simulator.scenario.routing import (
     PriorityLongestIdleRouting,
     Routing,
 )
+from simulator.scenario.supply import Break, break_problems
 
 __all__ = [
     "AgentGroup",
@@ -74,48 +73,6 @@ __all__ = [
 SECONDS_PER_DAY = 86400.0
 BASE_DIR_CONTEXT_KEY = "base_dir"
 """Validation-context key holding the folder that relative CSV paths are resolved in."""
-
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-
-
-def _clock_time(value: object) -> str:
-    """Validate a time of day and normalise it to ``"HH:MM"``."""
-    if isinstance(value, datetime.time):  # TOML local time, e.g. open = 08:00:00
-        if value.second or value.microsecond:
-            raise ValueError(f'must be a time "HH:MM" on a whole minute, got {value}')
-        return f"{value.hour:02d}:{value.minute:02d}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        hours, minutes = divmod(value, 60)
-        hint = ""
-        if 0 <= value <= 24 * 60:
-            hint = (
-                f" (YAML reads an unquoted {hours}:{minutes:02d} as the number {value}:"
-                f' write "{hours:02d}:{minutes:02d}" in quotes)'
-            )
-        raise ValueError(f'must be a time "HH:MM" in quotes, got the number {value}{hint}')
-    if not isinstance(value, str):
-        raise ValueError(f'must be a time "HH:MM", got {value!r}')
-    match = _CLOCK.fullmatch(value.strip())
-    if match is None:
-        raise ValueError(f'must be a time "HH:MM", got {value!r}')
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if minutes >= 60 or hours > 24 or (hours == 24 and minutes > 0):
-        raise ValueError(f"must be a time between 00:00 and 24:00, got {value!r}")
-    return f"{hours:02d}:{minutes:02d}"
-
-
-ClockTime = Annotated[str, BeforeValidator(_clock_time)]
-"""A time of day ``"HH:MM"`` from ``00:00`` to ``24:00``."""
-
-
-def _minutes(clock: str) -> int:
-    hours, minutes = clock.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
 
 _Model = StrictModel
 
@@ -155,7 +112,7 @@ class Calendar(_Model):
 
     @model_validator(mode="after")
     def _check_grid(self) -> Self:
-        start, end = _minutes(self.open), _minutes(self.close)
+        start, end = minutes_of(self.open), minutes_of(self.close)
         if end <= start:
             raise ScenarioError(
                 [Problem("close", f"must be after open ({self.open}), got {self.close!r}")]
@@ -175,12 +132,12 @@ class Calendar(_Model):
     @property
     def open_s(self) -> float:
         """Opening time in seconds since midnight."""
-        return _minutes(self.open) * 60.0
+        return minutes_of(self.open) * 60.0
 
     @property
     def close_s(self) -> float:
         """Closing time in seconds since midnight."""
-        return _minutes(self.close) * 60.0
+        return minutes_of(self.close) * 60.0
 
     @property
     def interval_s(self) -> float:
@@ -190,7 +147,7 @@ class Calendar(_Model):
     @property
     def intervals_per_day(self) -> int:
         """Number of intervals between opening and closing."""
-        return (_minutes(self.close) - _minutes(self.open)) // self.interval_minutes
+        return (minutes_of(self.close) - minutes_of(self.open)) // self.interval_minutes
 
     @property
     def day_s(self) -> float:
@@ -203,8 +160,10 @@ class Calendar(_Model):
 
     def interval_labels(self) -> list[str]:
         """Start of each interval of a day as ``"HH:MM"``."""
-        start = _minutes(self.open)
-        return [_clock(start + i * self.interval_minutes) for i in range(self.intervals_per_day)]
+        start = minutes_of(self.open)
+        return [
+            clock_label(start + i * self.interval_minutes) for i in range(self.intervals_per_day)
+        ]
 
     def describe(self) -> str:
         """One phrase for messages: ``24 intervals of 30 min from 08:00 to 20:00``."""
@@ -410,29 +369,39 @@ class Callers(_Model):
 
 
 class Shift(_Model):
-    """A block of agents working from ``start`` to ``end`` on every day."""
+    """A block of agents working from ``start`` to ``end`` on every day, with their breaks."""
 
     start: ClockTime = Field(description='Start "HH:MM", on the interval grid.')
     end: ClockTime = Field(description='End "HH:MM", after start, on the interval grid.')
     count: int = Field(ge=1, description="Agents on this shift.")
+    breaks: list[Break] = Field(
+        default_factory=list,
+        description=(
+            "Breaks and lunches, each {after_minutes, minutes}: the shift's agents leave "
+            "together at the minute (finishing a call in hand first) and come back."
+        ),
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        if _minutes(self.end) <= _minutes(self.start):
+        if minutes_of(self.end) <= minutes_of(self.start):
             raise ScenarioError(
                 [Problem("end", f"must be after start ({self.start}), got {self.end!r}")]
             )
+        problems = [Problem(path, message) for path, message in break_problems(self)]
+        if problems:
+            raise ScenarioError(problems)
         return self
 
     @property
     def start_s(self) -> float:
         """Start in seconds since midnight."""
-        return _minutes(self.start) * 60.0
+        return minutes_of(self.start) * 60.0
 
     @property
     def end_s(self) -> float:
         """End in seconds since midnight."""
-        return _minutes(self.end) * 60.0
+        return minutes_of(self.end) * 60.0
 
 
 _STAFFING_FORMS = ("staffing", "shifts", "per_interval")
@@ -689,7 +658,7 @@ class Scenario(_Model):
         queues = set(self.queue_names)
         calendar = self.calendar
         n = calendar.intervals_per_day
-        open_min, close_min = _minutes(calendar.open), _minutes(calendar.close)
+        open_min, close_min = minutes_of(calendar.open), minutes_of(calendar.close)
         for i, group in enumerate(self.agent_groups):
             path = f"agent_groups[{i}]"
             for queue in group.skills:
@@ -711,7 +680,7 @@ class Scenario(_Model):
             for j, shift in enumerate(group.shifts or ()):
                 for key in ("start", "end"):
                     clock: str = getattr(shift, key)
-                    minute = _minutes(clock)
+                    minute = minutes_of(clock)
                     where = join_path(f"{path}.shifts[{j}]", key)
                     if not open_min <= minute <= close_min:
                         problems.append(
@@ -727,8 +696,8 @@ class Scenario(_Model):
                                 where,
                                 f"{clock} is not on the interval grid: the calendar has "
                                 f"{calendar.describe()}, so shifts start and end at "
-                                f"{calendar.open}, {_clock(open_min + calendar.interval_minutes)}, "
-                                "...",
+                                f"{calendar.open}, "
+                                f"{clock_label(open_min + calendar.interval_minutes)}, ...",
                             )
                         )
         return problems

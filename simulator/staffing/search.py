@@ -161,7 +161,7 @@ class _Search:
             keep_contacts=False,
         )
         self.simulations += 1
-        frame = result.intervals()
+        frame = result.intervals(wide=True)
         miss = self.targets.shortfall(frame)
         miss = miss[frame["counted"].to_numpy()]
         per_interval = miss.astype(float).groupby(frame.loc[miss.index, "interval"]).max()
@@ -298,7 +298,7 @@ def staff(
     while True:
         result, miss, worst = search.simulate(x)
         if search.simulations == 1:  # warm-up intervals carry no target: keep their Erlang figure
-            frame = result.intervals()
+            frame = result.intervals(wide=True)
             counted = frame.groupby("interval")["counted"].any().to_numpy(dtype=bool)
             locked[:, ~counted] = True
         if (worst > 0).any():
@@ -352,7 +352,7 @@ def staff(
 
 def _achieved(result: RunResult, miss: pd.DataFrame) -> pd.DataFrame:
     """The achieved KPIs per interval of the accepted staffing (first day if several)."""
-    frame = result.intervals()
+    frame = result.intervals(wide=True)
     keep = ["interval", "start", "counted", "offered"]
     for kpi in ("service_level", "abandon_rate", "asa_s", "occupancy"):
         keep += [kpi, f"{kpi}_hw"]

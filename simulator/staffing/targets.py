@@ -3,7 +3,7 @@
 A target holds in an interval when its 95 % confidence bound (not its mean) is on
 the right side: ``service_level >= x`` when ``mean - hw >= x``; ``abandon_rate <= x``,
 ``asa_s <= x`` and ``occupancy <= max_occupancy`` when ``mean + hw <= x``. The
-half-widths are those of ``RunResult.intervals()`` (t-based over replications,
+half-widths are those of ``RunResult.intervals(wide=True)`` (t-based over replications,
 delta method for ratios).
 
 Intervals with few calls have wide intervals that no sensible staffing narrows, so
