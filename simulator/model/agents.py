@@ -70,6 +70,11 @@ class AgentGroup:
         self.busy += 1
         return self.idle.popleft()
 
+    def start(self, now: float) -> None:
+        """An agent already taken off ``idle`` starts work."""
+        self.advance(now)
+        self.busy += 1
+
     def release(self, agent: Agent, now: float) -> None:
         """``agent`` finished its work: it becomes idle, or leaves if its shift is over."""
         self.advance(now)

@@ -113,7 +113,7 @@ class Centre:
         """A freed agent takes the next contact the routing policy picks, or goes idle."""
         group = self.groups[agent.group]
         if not group.to_leave:
-            q = self.routing.queue_for(agent.group, self.queues)
+            q = self.routing.queue_for(agent.group, self.queues, self.groups, now)
             if q >= 0:
                 contact = self.queues[q].line.popleft()[1]
                 self.leave_queues(contact, now)
@@ -126,13 +126,17 @@ class Centre:
     def _fill_idle(self, group_index: int, now: float) -> None:
         """Give waiting work to the idle agents of a group (after staff joins)."""
         group = self.groups[group_index]
-        while group.idle:
-            q = self.routing.queue_for(group_index, self.queues)
+        idle = group.idle
+        while idle:
+            agent = idle.popleft()  # the asking agent is not idle (as after a contact)
+            q = self.routing.queue_for(group_index, self.queues, self.groups, now)
             if q < 0:
+                idle.appendleft(agent)
                 return
+            group.start(now)
             contact = self.queues[q].line.popleft()[1]
             self.leave_queues(contact, now)
-            self.answer(contact, group.take_idle(now), q, now)
+            self.answer(contact, agent, q, now)
 
     # --- endings --------------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ class Queueing:
             path.append(queue)
         contact.joined_at = now
         contact.visit += 1
-        group = self.routing.group_for(queue, self.groups)
+        group = self.routing.group_for(queue, self.groups, now)
         if group >= 0:
             self.answer(contact, self.groups[group].take_idle(now), queue, now)
             return
@@ -169,7 +169,7 @@ class Queueing:
         if contact.state != WAITING:
             return
         now = self.env.now
-        group = self.routing.group_for(to, self.groups)
+        group = self.routing.group_for(to, self.groups, now)
         if group >= 0:
             self.leave(contact, now)
             self.answer(contact, self.groups[group].take_idle(now), to, now)

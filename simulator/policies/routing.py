@@ -53,14 +53,22 @@ class WaitingLine(Protocol):
 
 
 class RoutingPolicy(Protocol):
-    """Decides who serves whom."""
+    """Decides who serves whom, reading (never changing) the groups and queues."""
 
-    def group_for(self, queue: int, groups: Sequence[AgentPool]) -> int:
-        """Index of the group whose idle agent takes a contact of ``queue`` now, or -1."""
+    def group_for(self, queue: int, groups: Sequence[AgentPool], now: float) -> int:
+        """Index of the group whose idle agent takes a contact of ``queue`` now, or -1.
+
+        The group's longest-idle agent takes it.
+        """
         ...
 
-    def queue_for(self, group: int, queues: Sequence[WaitingLine]) -> int:
-        """Index of the queue whose first contact an agent of ``group`` takes now, or -1."""
+    def queue_for(
+        self, group: int, queues: Sequence[WaitingLine], groups: Sequence[AgentPool], now: float
+    ) -> int:
+        """Index of the queue whose first contact a free agent of ``group`` takes now, or -1.
+
+        The asking agent is not among ``groups[group].idle``.
+        """
         ...
 
 
@@ -74,6 +82,8 @@ class SkillStructure:
     """Groups with a skill for each queue, in file order."""
     group_tiers: list[list[list[int]]]
     """Each group's queues in priority tiers (priority 1 first), file order within a tier."""
+    priorities: list[dict[int, int]]
+    """Each group's skills: queue -> priority (1 first)."""
 
 
 PolicySpec = TypeVar("PolicySpec", bound=RoutingSpec)
@@ -105,7 +115,7 @@ class _LongestIdle:
         self.queue_groups = queue_groups
         self.group_tiers = group_tiers
 
-    def group_for(self, queue: int, groups: Sequence[AgentPool]) -> int:
+    def group_for(self, queue: int, groups: Sequence[AgentPool], now: float) -> int:
         best = -1
         best_since = float("inf")
         for g in self.queue_groups[queue]:
@@ -115,7 +125,9 @@ class _LongestIdle:
                 best_since = idle[0].idle_since
         return best
 
-    def queue_for(self, group: int, queues: Sequence[WaitingLine]) -> int:
+    def queue_for(
+        self, group: int, queues: Sequence[WaitingLine], groups: Sequence[AgentPool], now: float
+    ) -> int:
         for tier in self.group_tiers[group]:
             best = -1
             best_since = float("inf")
@@ -157,13 +169,15 @@ def skill_structure(
     index = {q: i for i, q in enumerate(queue_names)}
     queue_groups: list[list[int]] = [[] for _ in queue_names]
     group_tiers: list[list[list[int]]] = []
+    priorities: list[dict[int, int]] = []
     for g, skills in enumerate(group_skills):
+        priorities.append({index[queue]: priority for queue, priority in skills.items()})
         tiers: dict[int, list[int]] = {}
         for queue, priority in skills.items():
             queue_groups[index[queue]].append(g)
             tiers.setdefault(priority, []).append(index[queue])
         group_tiers.append([tiers[p] for p in sorted(tiers)])
-    return SkillStructure(queue_names, group_names, queue_groups, group_tiers)
+    return SkillStructure(queue_names, group_names, queue_groups, group_tiers, priorities)
 
 
 def make_routing_policy(spec: RoutingSpec, skills: SkillStructure) -> RoutingPolicy:
