@@ -17,12 +17,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from simulator.scenario.routing import FcfsRouting, PriorityLongestIdleRouting, RoutingSpec
+from simulator.scenario.routing import (
+    FcfsRouting,
+    GroupOrderRouting,
+    PriorityLongestIdleRouting,
+    ReservationRouting,
+    RoutingSpec,
+)
 
 __all__ = [
     "ROUTING_POLICIES",
     "FirstComeFirstServed",
+    "GroupOrder",
     "PriorityLongestIdle",
+    "Reserve",
     "RoutingPolicy",
     "SkillStructure",
     "make_routing_policy",
@@ -160,6 +168,84 @@ class FirstComeFirstServed(_LongestIdle):
     def __init__(self, spec: FcfsRouting, skills: SkillStructure) -> None:
         flat = [[[q for tier in tiers for q in tier]] for tiers in skills.group_tiers]
         super().__init__(skills.queue_groups, flat)
+
+
+@routing_policy(GroupOrderRouting)
+class GroupOrder(PriorityLongestIdle):
+    """An arriving contact tries its queue's groups in the stated order; a freed agent
+    serves as in ``priority_longest_idle``.
+    """
+
+    def __init__(self, spec: GroupOrderRouting, skills: SkillStructure) -> None:
+        super().__init__(PriorityLongestIdleRouting(), skills)
+        group_index = {name: g for g, name in enumerate(skills.group_names)}
+        self.order = []
+        for q, name in enumerate(skills.queue_names):
+            stated = [group_index[group] for group in spec.order.get(name, [])]
+            rest = [g for g in skills.queue_groups[q] if g not in stated]
+            self.order.append(stated + rest)
+
+    def group_for(self, queue: int, groups: Sequence[AgentPool], now: float) -> int:  # noqa: D102
+        for g in self.order[queue]:
+            if groups[g].idle:
+                return g
+        return -1
+
+
+@routing_policy(ReservationRouting)
+class Reserve(GroupOrder):
+    """Group order, with agents of a group kept for a queue.
+
+    ``keep[g][q]`` agents of group ``g`` must stay idle when it takes a contact of
+    queue ``q`` (the largest reservation of ``g`` for a queue other than ``q``); a
+    freed agent of ``g`` first takes the head contact of a queue reserved with
+    ``after_wait_s`` once that contact has waited so long (in the order listed).
+    This is trunk reservation (a threshold on free servers) and, with the wait
+    threshold, the reserve-agent rule of ACDs.
+    """
+
+    def __init__(self, spec: ReservationRouting, skills: SkillStructure) -> None:
+        super().__init__(spec, skills)
+        n_queues = len(skills.queue_names)
+        queue_index = {name: q for q, name in enumerate(skills.queue_names)}
+        group_index = {name: g for g, name in enumerate(skills.group_names)}
+        self.keep = [[0] * n_queues for _ in skills.group_names]
+        self.urgent: list[list[tuple[int, float]]] = [[] for _ in skills.group_names]
+        for rule in spec.reserve:
+            g, reserved = group_index[rule.group], queue_index[rule.queue]
+            for q in range(n_queues):
+                if q != reserved:
+                    self.keep[g][q] = max(self.keep[g][q], rule.agents)
+            if rule.after_wait_s is not None:
+                self.urgent[g].append((reserved, rule.after_wait_s))
+
+    def group_for(self, queue: int, groups: Sequence[AgentPool], now: float) -> int:  # noqa: D102
+        for g in self.order[queue]:
+            if len(groups[g].idle) > self.keep[g][queue]:  # k others stay idle after this one
+                return g
+        return -1
+
+    def queue_for(  # noqa: D102
+        self, group: int, queues: Sequence[WaitingLine], groups: Sequence[AgentPool], now: float
+    ) -> int:
+        for q, after_s in self.urgent[group]:
+            if now - queues[q].head_since() >= after_s:
+                return q
+        keep = self.keep[group]
+        idle = len(groups[group].idle)
+        for tier in self.group_tiers[group]:
+            best = -1
+            best_since = float("inf")
+            for q in tier:
+                if idle < keep[q]:
+                    continue
+                since = queues[q].head_since()
+                if since < best_since:
+                    best = q
+                    best_since = since
+            if best >= 0:
+                return best
+        return -1
 
 
 def skill_structure(

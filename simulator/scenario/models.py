@@ -567,6 +567,9 @@ class Scenario(_Model):
             *self._call_type_problems(),
             *self._agent_group_problems(),
             *self._overflow_problems(),
+            *self.routing.reference_problems(
+                {group.name: group.skills for group in self.agent_groups}
+            ),
             *self._journey_problems(),
         ]
         if problems:
