@@ -23,6 +23,7 @@ from simulator.scenario.routing import (
     PriorityLongestIdleRouting,
     ReservationRouting,
     RoutingSpec,
+    WeightedRouting,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Reserve",
     "RoutingPolicy",
     "SkillStructure",
+    "Weighted",
     "make_routing_policy",
     "routing_policy",
     "skill_structure",
@@ -246,6 +248,55 @@ class Reserve(GroupOrder):
             if best >= 0:
                 return best
         return -1
+
+
+@routing_policy(WeightedRouting)
+class Weighted:
+    """Scores in place of strict priorities.
+
+    A freed agent of group ``g`` takes the head contact of the queue ``q`` with the
+    highest ``weight[q] * wait - skill_weight_s * (priority[g][q] - 1)``; an arriving
+    contact of ``q`` goes to the group whose longest-idle agent has the highest
+    ``idle time - skill_weight_s * (priority[g][q] - 1)``. Ties go to the queue or
+    group listed first.
+    """
+
+    def __init__(self, spec: WeightedRouting, skills: SkillStructure) -> None:
+        self.queue_groups = skills.queue_groups
+        weight = [spec.queue_weights.get(name, 1.0) for name in skills.queue_names]
+        # Per group: (queue, weight, priority penalty in seconds) for each of its skills.
+        self.scored = [
+            [(q, weight[q], spec.skill_weight_s * (p - 1)) for q, p in priorities.items()]
+            for priorities in skills.priorities
+        ]
+        self.penalty = [
+            {q: spec.skill_weight_s * (p - 1) for q, p in priorities.items()}
+            for priorities in skills.priorities
+        ]
+
+    def group_for(self, queue: int, groups: Sequence[AgentPool], now: float) -> int:  # noqa: D102
+        best = -1
+        best_score = -float("inf")
+        for g in self.queue_groups[queue]:
+            idle = groups[g].idle
+            if idle:
+                score = now - idle[0].idle_since - self.penalty[g][queue]
+                if score > best_score:
+                    best, best_score = g, score
+        return best
+
+    def queue_for(  # noqa: D102
+        self, group: int, queues: Sequence[WaitingLine], groups: Sequence[AgentPool], now: float
+    ) -> int:
+        best = -1
+        best_score = -float("inf")
+        for q, weight, penalty in self.scored[group]:
+            since = queues[q].head_since()
+            if since < float("inf"):
+                score = weight * (now - since) - penalty
+                if score > best_score:
+                    best, best_score = q, score
+        return best
 
 
 def skill_structure(

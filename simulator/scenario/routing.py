@@ -28,6 +28,7 @@ __all__ = [
     "ReservationRouting",
     "Routing",
     "RoutingSpec",
+    "WeightedRouting",
 ]
 
 DEFAULT_ROUTING_POLICY = "priority_longest_idle"
@@ -166,6 +167,36 @@ class ReservationRouting(GroupOrderRouting):
         return problems
 
 
+class WeightedRouting(_RoutingBase):
+    """Scores instead of strict priorities: a freed agent takes the head call of the queue
+    with the highest ``weight x wait - skill_weight_s x (priority - 1)``; an arriving call
+    goes to the group whose longest-idle agent has the highest
+    ``idle time - skill_weight_s x (priority - 1)``.
+    """
+
+    policy: Literal["weighted"] = Field(description="Agent and queue scores.")
+    queue_weights: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="Queue -> weight of its wait in the queue score (1 if absent).",
+    )
+    skill_weight_s: float = Field(
+        default=0,
+        ge=0,
+        description=(
+            "Seconds of wait (or idle time) one step of skill priority is worth: 0 ignores "
+            "priorities, a large value makes them strict."
+        ),
+    )
+
+    def reference_problems(self, skills: Mapping[str, Mapping[str, int]]) -> list[Problem]:  # noqa: D102
+        queues = {queue for group in skills.values() for queue in group}
+        return [
+            Problem(f"routing.queue_weights{key_segment(queue)}", f"no group serves {queue!r}")
+            for queue in self.queue_weights
+            if queue not in queues
+        ]
+
+
 def _default_policy(value: Any) -> Any:
     """Fill in the default ``policy`` when a routing mapping leaves it out."""
     if isinstance(value, dict) and "policy" not in value:
@@ -173,7 +204,13 @@ def _default_policy(value: Any) -> Any:
     return value
 
 
-RoutingSpec = PriorityLongestIdleRouting | FcfsRouting | GroupOrderRouting | ReservationRouting
+RoutingSpec = (
+    PriorityLongestIdleRouting
+    | FcfsRouting
+    | GroupOrderRouting
+    | ReservationRouting
+    | WeightedRouting
+)
 """Every routing model (the union's members)."""
 
 Routing = Annotated[
