@@ -16,11 +16,15 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
+import yaml
+from typer.testing import CliRunner
 
 import simulator
 from helpers import assert_matches_theory
-from simulator.scenario import scenario_from_dict
+from simulator.cli import app
+from simulator.scenario import ScenarioError, scenario_from_dict, scenario_to_dict
 
 State = tuple[int, int, int]
 """(busy agents of group 1, agents of group 2 busy with A, agents of group 2 busy with B)."""
@@ -195,3 +199,99 @@ def test_reservation_matches_the_markov_chain() -> None:
     plain = _stationary(arrive_a, arrive_b_unreserved, group1_handle=HANDLE_B)
     lost_a = sum(p for s, p in pi.items() if s[1] + s[2] == N2)
     assert sum(p for s, p in plain.items() if s[1] + s[2] == N2) > lost_a + 0.01
+
+
+def _universal(routing: dict[str, Any], skills: dict[str, int]) -> Any:
+    """Three agents with both skills and callers who wait (mean patience 10 minutes)."""
+    data = scenario_to_dict(
+        _scenario([{"name": "g1", "skills": skills, "staffing": 3}], {"policy": "fcfs"})
+    )
+    for call_type in data["call_types"]:
+        call_type["balk_probability"] = 0.0
+        call_type["patience"] = {"dist": "exponential", "mean": 600}
+    data["replications"] = 4
+    data["routing"] = routing
+    return scenario_from_dict(data)
+
+
+def test_weighted_with_unit_weights_is_fcfs() -> None:
+    """Equal weights and no skill weight: the longest wait and the longest idle win, as
+    in ``fcfs``; the same seed gives the very same contacts."""
+    skills = {"A": 1, "B": 1}
+    fcfs = simulator.run(_universal({"policy": "fcfs"}, skills)).contacts()
+    weighted = simulator.run(_universal({"policy": "weighted"}, skills)).contacts()
+    assert len(fcfs) > 1000
+    pd.testing.assert_frame_equal(fcfs, weighted)
+
+
+def _clearly_below(low: Any, high: Any, kpi: str) -> bool:
+    """``low``'s KPI is below ``high``'s with their 95 % intervals apart."""
+    return bool(
+        low.loc[kpi, "mean"] + low.loc[kpi, "half_width"]
+        < high.loc[kpi, "mean"] - high.loc[kpi, "half_width"]
+    )
+
+
+def test_queue_weight_shortens_that_queue_s_wait() -> None:
+    """A queue weight of 4 on B: an agent takes B's head call unless A's waited 4x longer,
+    so B waits less than with equal weights."""
+    skills = {"A": 1, "B": 1}
+    even = simulator.run(_universal({"policy": "weighted"}, skills)).summary()
+    routing = {"policy": "weighted", "queue_weights": {"B": 4}}
+    favoured = simulator.run(_universal(routing, skills)).summary()
+    assert _clearly_below(favoured, even, "asa_s[queue=B]")
+    # The agents' time is the same: what B gains, A pays for.
+    assert favoured.loc["asa_s[queue=A]", "mean"] > even.loc["asa_s[queue=A]", "mean"]
+
+
+def test_reserve_agents_switch_to_a_queue_after_its_threshold() -> None:
+    """Agents who prefer A take B's calls first once those have waited 30 s: B waits less
+    than under plain skill priorities, and A more."""
+    skills = {"A": 1, "B": 2}
+    plain = simulator.run(_universal({"policy": "priority_longest_idle"}, skills)).summary()
+    routing = {
+        "policy": "reservation",
+        "reserve": [{"queue": "B", "group": "g1", "after_wait_s": 30}],
+    }
+    reserved = simulator.run(_universal(routing, skills)).summary()
+    assert _clearly_below(reserved, plain, "asa_s[queue=B]")
+    assert _clearly_below(plain, reserved, "asa_s[queue=A]")
+
+
+@pytest.mark.parametrize(
+    ("routing", "path", "message"),
+    [
+        ({"policy": "group_order", "order": {"B": ["g9"]}}, "routing.order.B[0]", "unknown"),
+        ({"policy": "group_order", "order": {"B": ["g1"]}}, "routing.order.B[0]", "no skill"),
+        (
+            {"policy": "reservation", "reserve": [{"queue": "A", "group": "g2"}]},
+            "routing.reserve[0]",
+            "reserves nothing",
+        ),
+        ({"policy": "weighted", "queue_weights": {"A": 0}}, "routing.queue_weights.A", ""),
+        ({"policy": "round_robin"}, "routing", "unknown policy 'round_robin'"),
+    ],
+)
+def test_bad_routing_parameters_name_the_key(
+    routing: dict[str, Any], path: str, message: str, tmp_path: Any
+) -> None:
+    """Every routing mistake names its key path; the CLI exits with status 2."""
+    data = scenario_to_dict(
+        _scenario(
+            [
+                {"name": "g1", "skills": {"A": 1}, "staffing": 1},
+                {"name": "g2", "skills": {"A": 1, "B": 1}, "staffing": 1},
+            ],
+            {"policy": "fcfs"},
+        )
+    )
+    data["routing"] = routing
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_dict(data)
+    text = str(caught.value)
+    assert path in text and message in text, text
+    target = tmp_path / "bad.yaml"
+    target.write_text(yaml.safe_dump(data))
+    outcome = CliRunner().invoke(app, ["check", str(target)])
+    assert outcome.exit_code == 2, outcome.output
+    assert path in outcome.output and "Traceback" not in outcome.output
