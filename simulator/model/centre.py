@@ -70,7 +70,10 @@ class Centre:
         self.queues = [ContactQueue(i) for i in range(rules.n_queues)]
         agent_ids = itertools.count()
         self.groups = [
-            AgentGroup(g, factor, agent_ids) for g, factor in enumerate(rules.journey.handle_factor)
+            AgentGroup(g, factor, agent_ids, slots)
+            for g, (factor, slots) in enumerate(
+                zip(rules.journey.handle_factor, rules.chat.slots, strict=True)
+            )
         ]
         self.has_ivr = rules.ivr is not None
         self.estimator = WaitEstimator(rules.waits, rules.n_queues)
@@ -100,7 +103,12 @@ class Centre:
     # --- dispatch -------------------------------------------------------------------------
 
     def after_work(self, agent: Agent, wrap: float, now: float) -> None:
-        """The agent's part is over: wrap up, then take the next contact."""
+        """The agent's part is over: wrap up, then take the next contact (a chat frees
+        its slot at once: chats have no wrap-up).
+        """
+        if agent.load:
+            self.service.chat_over(agent, now)
+            return
         if wrap > 0.0:
             Wakeup(self.env, wrap, self._on_wrap_end, agent)
         else:
@@ -169,7 +177,7 @@ class Centre:
             + _MISROUTED * contact.misrouted
             + _ZERO_OUT * contact.zero_out
             + _ESCALATED * contact.escalated
-            + (_IVR if self.has_ivr and outcome != Outcome.BLOCKED else 0)
+            + (_IVR if self.has_ivr and outcome != Outcome.BLOCKED and not contact.chat else 0)
             + _CALLBACK_OFFERED * contact.callback_offered
             + _FOLLOWS_FIRST * contact.follows_first
         )

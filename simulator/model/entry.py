@@ -1,5 +1,6 @@
 """Entry: a contact dials in (blocked for lack of lines, into the IVR, or straight to
-its queue), and a caller who did not get what they needed may call again later.
+its queue; a chat goes straight to its queue), and a caller who did not get what they
+needed may call again later. ``lines`` limits calls and chats together.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Entry:
         self.case_history = rules.case_history
         vm = rules.voicemail
         self.voicemail_when_closed = vm is not None and vm.when_closed
+        self.is_chat = rules.chat.is_chat if rules.chat.any else None
 
     def wire(self) -> None:
         """Look up the sibling stages once they all exist."""
@@ -60,6 +62,10 @@ class Entry:
             return
         centre.lines_busy += 1
         centre.in_system += 1
+        if self.is_chat is not None and self.is_chat[contact.target]:
+            contact.chat = True  # a chat skips the IVR and voicemail
+            self.enter_queue(contact, contact.target, now, first=True)
+            return
         if self.voicemail_when_closed and not centre.is_open(now):
             contact.state = IN_IVR
             centre.desk.take_message(contact, now)

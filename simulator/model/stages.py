@@ -55,7 +55,11 @@ class ServiceStage(Protocol):
         ...
 
     def converse(self, contact: Contact, agent: Agent, queue: int, now: float) -> None:
-        """``agent`` talks to ``contact`` (a caller on the line)."""
+        """``agent`` talks to ``contact`` (a caller on the line, or a chat)."""
+        ...
+
+    def chat_over(self, agent: Agent, now: float) -> None:
+        """One of ``agent``'s chats is over: fill the slot, or free the agent."""
         ...
 
 

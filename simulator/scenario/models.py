@@ -28,6 +28,7 @@ from pydantic import (
 
 from simulator.distributions import Distribution, NoDistribution
 from simulator.scenario.base import NonNegative, Probability, StrictModel
+from simulator.scenario.channels import ChatCapacity
 from simulator.scenario.clock import ClockTime, clock_label, minutes_of
 from simulator.scenario.contact_back import Announcement, Callback, Voicemail, WaitEstimate
 from simulator.scenario.csvfile import read_volume_csv
@@ -201,6 +202,13 @@ class QueueSpec(_Model):
     """A queue: a skill or department that agents serve."""
 
     name: str = Field(min_length=1, description="Unique queue name, referenced by skills etc.")
+    channel: Literal["voice", "chat"] = Field(
+        default="voice",
+        description=(
+            "What its contacts are: calls (an agent takes one at a time) or chats (an agent "
+            "takes up to its group's chat.slots at once; chats skip the IVR)."
+        ),
+    )
 
 
 _VOLUME_FORMS = ("rate_per_hour", "profile_per_interval", "csv")
@@ -444,6 +452,10 @@ class AgentGroup(_Model):
     )
     can_decide: bool = Field(
         default=False, description="Has authority for callers who need a decision."
+    )
+    chat: ChatCapacity = Field(
+        default_factory=ChatCapacity,
+        description="Chats an agent holds at once and how concurrency slows them.",
     )
 
     @model_validator(mode="after")
