@@ -54,7 +54,10 @@ def test_one_slot_chat_is_a_call() -> None:
     chats = simulator.run(chat)
     assert len(calls.contacts()) > 1000
     pd.testing.assert_frame_equal(calls.contacts(), chats.contacts())
-    pd.testing.assert_frame_equal(calls.summary(), chats.summary())
+    call_summary, chat_summary = calls.summary(), chats.summary()
+    assert chat_summary.loc["chat_concurrency", "mean"] == 1.0  # one slot: one chat at a time
+    same = [k for k in call_summary.index if not k.startswith("chat_")]
+    pd.testing.assert_frame_equal(call_summary.loc[same], chat_summary.loc[same])
 
 
 def test_one_slot_chat_matches_erlang_c() -> None:
@@ -81,7 +84,8 @@ def test_slots_without_slowdown_are_servers() -> None:
 
 
 def _chain(slots: int, slowdown: float, rate: float, handle: float, patience: float) -> Any:
-    """Abandonment and occupancy of one agent with ``slots`` slows chats, exactly: the
+    """Abandonment, occupancy and mean concurrency of one agent with ``slots`` slowed
+    chats, exactly: the
     birth-death chain on chats in the system (arrivals at ``rate``; with ``k`` chats,
     ``min(k, N)`` served at speed ``1 / (1 + slowdown (min(k, N) - 1))`` each, the rest
     abandoning at ``1 / patience`` each), truncated where the mass left is negligible.
@@ -105,15 +109,23 @@ def _chain(slots: int, slowdown: float, rate: float, handle: float, patience: fl
     k = np.arange(top + 1)
     # PASTA: abandonments per arrival = theta E[chats waiting] / lambda.
     abandon = theta * float(pi @ np.maximum(k - slots, 0)) / lam
-    return abandon, float(pi @ np.minimum(k, slots)) / slots
+    busy_slots = float(pi @ np.minimum(k, slots))
+    return abandon, busy_slots / slots, busy_slots / (1.0 - pi[0])
 
 
 def test_slowdown_matches_the_birth_death_chain() -> None:
     """One agent, three slots, each extra chat slowing all by 40 %, patience 3 minutes."""
     case = {"slots": 3, "rate": 40.0, "handle": 120.0, "patience": 180.0}
     result = simulator.run(_chat(agents=1, slowdown=0.4, **case))
-    abandon, occupancy = _chain(slowdown=0.4, **case)
+    abandon, occupancy, _ = _chain(slowdown=0.4, **case)
     assert_matches_theory(result, "abandon_rate", abandon)
     assert_matches_theory(result, "occupancy", occupancy)
     # The slowdown matters here: without it the chain abandons under half as often.
     assert _chain(slowdown=0.0, **case)[0] < 0.5 * abandon
+
+
+def test_chat_concurrency_is_the_mean_chats_per_chatting_agent() -> None:
+    """One agent with three slows slots: mean concurrency = E[min(k, N)] / P(k > 0)."""
+    case = {"slots": 3, "rate": 40.0, "handle": 120.0, "patience": 180.0}
+    result = simulator.run(_chat(agents=1, slowdown=0.4, **case))
+    assert_matches_theory(result, "chat_concurrency", _chain(slowdown=0.4, **case)[2])

@@ -170,6 +170,8 @@ class RunResult:
                 "busy_s": ("busy_s", 1.0, "busy_after_close_s"),
                 "present_s": ("present_s", 1.0, "present_after_close_s"),
                 "paid_s": ("paid_s", 1.0, "paid_after_close_s"),
+                "chat_slots_s": ("chat_slots_s", 1.0, "chat_slots_after_close_s"),
+                "chatting_s": ("chatting_s", 1.0, "chatting_after_close_s"),
                 "labour_cost": ("paid_s", per_second, None),
             }
             for name, (area, scale, after_name) in sources.items():

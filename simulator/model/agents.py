@@ -43,7 +43,9 @@ class AgentGroup:
         "busy",
         "busy_area",
         "chat_agents",
+        "chat_area",
         "chat_used",
+        "chatting_area",
         "factor",
         "idle",
         "ids",
@@ -64,6 +66,8 @@ class AgentGroup:
         self.partial: list[Agent] = []
         self.chat_agents = 0
         self.chat_used = 0
+        self.chat_area = 0.0
+        self.chatting_area = 0.0
         self.idle: deque[Agent] = deque()
         self.busy = 0
         self.to_leave = 0
@@ -80,6 +84,8 @@ class AgentGroup:
         if dt:
             if self.chat_agents:
                 self.busy_area += (self.busy - self.chat_agents + self.chat_used / self.slots) * dt
+                self.chat_area += self.chat_used * dt
+                self.chatting_area += self.chat_agents * dt
             else:
                 self.busy_area += self.busy * dt
             self.present_area += (len(self.idle) + self.busy) * dt
@@ -154,9 +160,18 @@ class AgentGroup:
         self.to_leave += remove
         return 0
 
-    def take_areas(self, now: float) -> tuple[float, float, float]:
-        """Busy, present and paid areas since the last call; start new ones."""
+    def take_areas(self, now: float) -> tuple[float, float, float, float, float]:
+        """Busy, present, paid, chat-slot and chatting-agent areas since the last call;
+        start new ones.
+        """
         self.advance(now)
-        areas = (self.busy_area, self.present_area, self.paid_area)
+        areas = (
+            self.busy_area,
+            self.present_area,
+            self.paid_area,
+            self.chat_area,
+            self.chatting_area,
+        )
         self.busy_area = self.present_area = self.paid_area = 0.0
+        self.chat_area = self.chatting_area = 0.0
         return areas
