@@ -390,10 +390,12 @@ class RunResult:
         estimates = self._interval_estimates(by)
         kpis = {k.name: k for k in self.kpis}
         if wide:
-            frame = base.copy()
+            columns: dict[str, Any] = {}
             for name, (_, _, est, hw) in estimates.items():
-                frame[name] = est
-                frame[f"{name}_hw"] = hw
+                columns[name] = est
+                columns[f"{name}_hw"] = hw
+            added = pd.DataFrame(columns, index=base.index)
+            frame = pd.concat([base.drop(columns=list(columns), errors="ignore"), added], axis=1)
         elif replications:
             pieces = []
             reps = np.array([o.replication for o in self.outputs])
