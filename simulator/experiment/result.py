@@ -394,6 +394,9 @@ class RunResult:
             for name, (_, _, est, hw) in estimates.items():
                 columns[name] = est
                 columns[f"{name}_hw"] = hw
+            for name, values in columns.items():  # align as column assignment would
+                if isinstance(values, pd.Series):
+                    columns[name] = values.reindex(base.index)
             added = pd.DataFrame(columns, index=base.index)
             frame = pd.concat([base.drop(columns=list(columns), errors="ignore"), added], axis=1)
         elif replications:
