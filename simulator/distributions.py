@@ -20,6 +20,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "MAX_CV",
+    "MAX_TIME_S",
     "Deterministic",
     "Distribution",
     "Empirical",
@@ -32,6 +34,14 @@ __all__ = [
 ]
 
 
+MAX_TIME_S = 10_000_000.0
+"""Largest mean, value or bound a distribution may state (about 116 days, in seconds): a
+guard against a mistyped number (``1e308``) that would turn every total into infinity."""
+MAX_CV = 10.0
+"""Largest coefficient of variation a lognormal or gamma may have. A CV of 10 already puts
+half the mass below a hundredth of the mean; far beyond it the family's parameters
+overflow (``cv ** 2``) or every draw is a rounding error of zero."""
+
 DEGENERATE_CV = 1e-8
 """Below this CV a gamma draw is the constant mean (its shape 1 / cv^2 would overflow)."""
 
@@ -43,7 +53,7 @@ class _Spec(BaseModel):
     it, a property otherwise) and ``sample(rng, size)``.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` independent values as a float64 array."""
@@ -54,7 +64,7 @@ class Exponential(_Spec):
     """Exponential with the given mean (rate = 1 / mean); CV is 1."""
 
     dist: Literal["exponential"] = "exponential"
-    mean: float = Field(gt=0, description="Mean (seconds for times).")
+    mean: float = Field(gt=0, le=MAX_TIME_S, description="Mean (seconds for times).")
 
     @property
     def variance(self) -> float:  # noqa: D102
@@ -72,8 +82,8 @@ class Lognormal(_Spec):
     """
 
     dist: Literal["lognormal"] = "lognormal"
-    mean: float = Field(gt=0, description="Mean.")
-    cv: float = Field(ge=0, description="Coefficient of variation (sd / mean).")
+    mean: float = Field(gt=0, le=MAX_TIME_S, description="Mean.")
+    cv: float = Field(ge=0, le=MAX_CV, description="Coefficient of variation (sd / mean).")
 
     @property
     def variance(self) -> float:  # noqa: D102
@@ -92,8 +102,8 @@ class Gamma(_Spec):
     """
 
     dist: Literal["gamma"] = "gamma"
-    mean: float = Field(gt=0, description="Mean.")
-    cv: float = Field(ge=0, description="Coefficient of variation (sd / mean).")
+    mean: float = Field(gt=0, le=MAX_TIME_S, description="Mean.")
+    cv: float = Field(ge=0, le=MAX_CV, description="Coefficient of variation (sd / mean).")
 
     @property
     def variance(self) -> float:  # noqa: D102
@@ -113,7 +123,7 @@ class Erlang(_Spec):
     """
 
     dist: Literal["erlang"] = "erlang"
-    mean: float = Field(gt=0, description="Mean.")
+    mean: float = Field(gt=0, le=MAX_TIME_S, description="Mean.")
     k: int = Field(ge=1, description="Number of exponential phases.")
 
     @property
@@ -128,7 +138,7 @@ class Deterministic(_Spec):
     """Always the same value."""
 
     dist: Literal["deterministic"] = "deterministic"
-    value: float = Field(ge=0, description="The constant value.")
+    value: float = Field(ge=0, le=MAX_TIME_S, description="The constant value.")
 
     @property
     def mean(self) -> float:  # noqa: D102
@@ -146,8 +156,8 @@ class Uniform(_Spec):
     """Uniform on ``[low, high)``: mean ``(low + high) / 2``, variance ``(high - low)^2 / 12``."""
 
     dist: Literal["uniform"] = "uniform"
-    low: float = Field(ge=0, description="Lower bound.")
-    high: float = Field(ge=0, description="Upper bound (at least `low`).")
+    low: float = Field(ge=0, le=MAX_TIME_S, description="Lower bound.")
+    high: float = Field(ge=0, le=MAX_TIME_S, description="Upper bound (at least `low`).")
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -171,7 +181,7 @@ class Empirical(_Spec):
     """Resample observed values with equal probability (population mean and variance)."""
 
     dist: Literal["empirical"] = "empirical"
-    values: list[Annotated[float, Field(ge=0)]] = Field(
+    values: list[Annotated[float, Field(ge=0, le=MAX_TIME_S)]] = Field(
         min_length=1, description="Observed values, each drawn with equal probability."
     )
 

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from simulator.cli.common import fail, load, stderr, stdout
+from simulator.outputfiles import write_atomic
 from simulator.staffing import (
     StaffingInfeasible,
     StaffingResult,
@@ -213,7 +214,8 @@ def _shift_outputs(
         over[f"scheduled[{p.group}]"] = p.coverage
         over[f"over[{p.group}]"] = p.coverage - np.asarray(result.required[g], dtype=np.int64)
     shifts_csv = folder / "shifts.csv"
-    pd.concat([p.shifts for p in plans], ignore_index=True).to_csv(shifts_csv, index=False)
+    shifts = pd.concat([p.shifts for p in plans], ignore_index=True)
+    write_atomic(shifts_csv, lambda tmp: shifts.to_csv(tmp, index=False))
     over_csv = folder / "over_staffing.csv"
     written = [shifts_csv, over_csv]
     if held is not None:
@@ -222,7 +224,7 @@ def _shift_outputs(
             "hold in every interval" if held.all() else f"fail in {int((~held).sum())} interval(s)"
         )
         stdout.print(f"re-simulated with the shifts: targets {status}", highlight=False)
-    over.to_csv(over_csv, index=False)
+    write_atomic(over_csv, lambda tmp: over.to_csv(tmp, index=False))
     total = sum(p.cost for p in plans)
     extra = int(sum((p.coverage - result.required[g]).sum() for g, p in enumerate(plans)))
     stdout.print(

@@ -24,10 +24,8 @@ backend that computed it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +41,6 @@ import yaml
 
 from simulator.experiment.backends import Backend, TaskFailure, backend_for
 from simulator.experiment.compare import ccsim_version
-from simulator.experiment.overrides import Axis, apply_overrides, grid_points, parse_axes
 from simulator.experiment.precision import KpiParts, PrecisionTarget
 from simulator.experiment.runner import (
     ExperimentProgress,
@@ -51,7 +48,10 @@ from simulator.experiment.runner import (
     precision_plan,
     replicate,
 )
+from simulator.metrics.registry import kpi_bounds
+from simulator.outputfiles import json_text, write_atomic
 from simulator.scenario import Scenario, scenario_to_dict
+from simulator.scenario.changes import Axis, apply_overrides, grid_points, parse_axes
 
 __all__ = ["PointFailure", "SweepMismatch", "SweepResult", "scenario_digest", "sweep"]
 
@@ -157,31 +157,13 @@ class SweepResult:
 # ----------------------------------------------------------------------------- files
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Write ``path`` through a temporary file and a rename: complete or absent."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    write_atomic(path, write)
 
 
 def _write_json(path: Path, data: Any) -> None:
-    _atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str)))
+    _atomic(path, lambda tmp: tmp.write_text(json_text(data)))
 
 
 def _write_parquet(path: Path, data: pd.DataFrame | pa.Table, meta: Mapping[str, Any]) -> None:
@@ -381,12 +363,21 @@ def _summary_frame(points: Sequence[_Point], axes: Sequence[str]) -> pd.DataFram
                     "kpi": kpi,
                     "mean": mean,
                     "half_width": half_width,
-                    "low": mean - half_width,
-                    "high": mean + half_width,
+                    **kpi_bounds(kpi, mean, half_width),
                     "replications": point.replications,
                 }
             )
-    columns = ["point", *axes, "kpi", "mean", "half_width", "low", "high", "replications"]
+    columns = [
+        "point",
+        *axes,
+        "kpi",
+        "mean",
+        "half_width",
+        "low",
+        "high",
+        "clipped",
+        "replications",
+    ]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -398,7 +389,7 @@ def sweep(
     grid: Mapping[str, Any] | Sequence[str],
     replications: int | None = None,
     seed: int | None = None,
-    workers: int | None = None,
+    workers: int | None = 1,
     *,
     out: str | Path | None = None,
     force: bool = False,
@@ -419,7 +410,8 @@ def sweep(
         ``"20:30:2"`` or ``"fcfs,priority_longest_idle"``), or ``["KEY=VALUES", ...]``.
     replications : per point (default: the scenario's); with ``precision``, to start with.
     seed : base seed of every point (default: the scenario's).
-    workers : local processes (``None``: every core); 1 runs in this process. With
+    workers : local processes; 1 (the default, as for ``run``, ``compare`` and ``sweep``)
+        runs in this process, ``None`` uses every core (the command line's default). With
         ``dask="local"``, the number of Dask workers.
     out : folder to write each finished point to, and to resume from.
     force : discard results in ``out`` from a different sweep instead of refusing.

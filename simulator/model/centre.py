@@ -273,11 +273,15 @@ class Centre:
         return list(seen.values())
 
     def end_of_horizon(self) -> None:
-        """Log contacts still waiting when nothing more can happen (e.g. nobody staffed)."""
+        """Cut off callers still waiting when nothing more can happen (e.g. nobody staffed).
+
+        Work owed after the last day is outside the run, under one rule for callbacks and
+        voicemail returns as for recontacts and redials (which are never placed past the
+        last closing): a task still waiting here is dropped, not logged as a failure.
+        """
         now = self.env.now
         for contact in self.waiting_contacts():
             if contact.kind != INBOUND:
-                self.queueing.leave(contact, now)
-                self.end(contact, Outcome.UNREACHED, now)
+                self.queueing.leave(contact, now)  # due after the horizon: not simulated
             else:
                 self._cut_off(contact, now)

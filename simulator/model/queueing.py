@@ -41,6 +41,7 @@ class Queueing:
         self.queues = centre.queues
         self.estimator = centre.estimator
         self.balk_probability = rules.balk_probability
+        self.behaviour = rules.behaviour
         self.predicts = rules.predicts
         self.overflow: list[list[tuple[float, Callable[[simpy.Event], None]]]] = [
             [] for _ in self.queues
@@ -85,6 +86,8 @@ class Queueing:
         patience = INFINITY
         if inbound:
             patience = contact.patience if first else self.draws.patience[contact.call_type].next()
+            if self.behaviour.varies_patience:
+                patience *= self.behaviour.patience_factor(contact.call_type, now)
             if first and self._first_wait(contact, queue, patience, now):
                 return
         contact.state = WAITING

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.model.behaviour import CallerBehaviour
 from simulator.model.journey import JourneyRules
 from simulator.policies.routing import (
     RoutingPolicy,
@@ -103,6 +104,8 @@ class CentreRules:
     callback: Callback | None
     voicemail: Voicemail | None
     chat: ChatRules
+    behaviour: CallerBehaviour
+    """Handle-time and patience multipliers of each call type by interval of the day."""
 
     @property
     def predicts(self) -> bool:
@@ -174,6 +177,7 @@ def compile_rules(scenario: Scenario) -> CentreRules:
         callback=scenario.callback,
         voicemail=scenario.voicemail,
         chat=_chat_rules(scenario, skills),
+        behaviour=CallerBehaviour(scenario),
     )
 
 

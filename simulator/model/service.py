@@ -1,8 +1,9 @@
 """Service: an agent reaches a contact and talks to it.
 
 For a callback or voicemail task the agent first dials (``callbacks.py``); for a
-caller on the line the conversation is the talk time (scaled by the group's handle
-time factor), plus the story if this agent does not know it yet, plus the briefing
+caller on the line the conversation is the talk time (scaled by the call type's
+handle-time multiplier for the interval it starts in and by the group's handle time
+factor), plus the story if this agent does not know it yet, plus the briefing
 when a warm transfer hands the caller over.
 """
 
@@ -35,6 +36,7 @@ class Service:
         self.can_decide = rules.journey.can_decide
         self.is_manager = rules.journey.is_manager
         self.explains = rules.explains
+        self.behaviour = rules.behaviour
         self.slowdown = rules.chat.slowdown
         self.chat_tiers = rules.chat.tiers
         self.queues = centre.queues
@@ -72,6 +74,8 @@ class Service:
             contact.authority_at = now
         if self.is_manager[g]:
             contact.reached_manager = True
+        if self.behaviour.varies_handle:
+            duration *= self.behaviour.handle_factor(contact.call_type, now)
         duration *= self.groups[g].factor
         if contact.misplaced:
             duration = 0.0  # the agent only hears the story and passes the caller on

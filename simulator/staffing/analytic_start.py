@@ -147,8 +147,18 @@ def formula_caveats(scenario: Scenario, staffed: list[str]) -> list[str]:
         notes.append("non-exponential patience is approximated by an exponential of its mean")
     if any(g.handle_time_factor != 1.0 for g in scenario.agent_groups if g.name in staffed):
         notes.append("group handle-time factors are ignored")
-    if any(ct.day_to_day_cv > 0 for ct in scenario.call_types):
+    busyness = scenario.busyness
+    if any(ct.day_to_day_cv > 0 for ct in scenario.call_types) or (
+        busyness is not None and busyness.day_to_day_cv > 0
+    ):
         notes.append("day-to-day volume variation is ignored")
+    if any(
+        ct.handle_time_multiplier != 1.0 or ct.patience_multiplier != 1.0
+        for ct in scenario.call_types
+    ):
+        notes.append("handle-time and patience multipliers by interval are ignored")
+    if any(g.absenteeism > 0 for g in scenario.agent_groups if g.name in staffed):
+        notes.append("absenteeism is ignored (only shrinkage is added on top)")
     return notes
 
 
@@ -198,7 +208,9 @@ def analytic_staffing(
             for q in first:
                 weights[staffed.index(group.name), q] = 1.0 / len(first)
         else:
-            available = group.scheduled_per_interval(cal) * (1.0 - group.shrinkage)
+            available = group.scheduled_per_interval(cal) * (
+                1.0 - group.shrinkage_per_interval(cal)
+            )
             for q in first:
                 fixed_supply[q] += available / len(first)
     # Queues no staffed group serves first: fall back to staffed groups with the skill.
@@ -224,7 +236,7 @@ def analytic_staffing(
     available = share @ need
     scheduled = np.zeros((len(staffed), ni), dtype=np.int64)
     for g, name in enumerate(staffed):
-        shrink = scenario.agent_groups[names.index(name)].shrinkage
+        shrink = scenario.agent_groups[names.index(name)].shrinkage_per_interval(cal)
         scheduled[g] = np.ceil(available[g] / (1.0 - shrink) - _ROUND_SLACK).astype(np.int64)
     return AnalyticStaffing(
         staffed, scheduled, queue_agents, load, formula_caveats(scenario, staffed)

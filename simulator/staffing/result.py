@@ -10,6 +10,7 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
+from simulator.outputfiles import save_figure, write_atomic, write_text
 from simulator.scenario import Scenario, scenario_to_dict
 from simulator.staffing.targets import Targets
 
@@ -115,16 +116,18 @@ class StaffingResult:
         """Write ``staffing.csv``, ``staffing.png`` and ``<stem>-staffed.yaml`` to ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         csv = folder / "staffing.csv"
-        self.table().to_csv(csv, index=False)
+        table = self.table()
+        write_atomic(csv, lambda tmp: table.to_csv(tmp, index=False))
         png = folder / "staffing.png"
-        self.figure().savefig(png, dpi=110)
+        save_figure(self.figure(), png, dpi=110)
         scenario_file = folder / f"{stem}-staffed.yaml"
         header = (
             f"# Written by `ccsim staff` ({self.method}): {self.targets.describe()}, "
             f"groups {', '.join(self.groups)}, {self.replications} replications, "
             f"seed {self.seed}.\n"
         )
-        scenario_file.write_text(
-            header + yaml.safe_dump(scenario_to_dict(self.scenario), sort_keys=False)
+        write_text(
+            scenario_file,
+            header + yaml.safe_dump(scenario_to_dict(self.scenario), sort_keys=False),
         )
         return [csv, png, scenario_file]

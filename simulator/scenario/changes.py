@@ -39,17 +39,23 @@ from simulator.scenario import Scenario, ScenarioError, scenario_from_dict, scen
 from simulator.scenario.errors import allowed_keys, unwrap_type
 
 __all__ = [
+    "MAX_POINTS",
     "Axis",
     "OverrideError",
     "apply_overrides",
+    "check_grid_size",
     "grid_points",
     "parse_axes",
     "parse_path",
     "parse_values",
+    "with_changes",
 ]
 
 MAX_VALUES = 10_000
 """Most values one ``--set`` may expand to: a guard against a mistyped step."""
+MAX_POINTS = 10_000
+"""Most points a sweep grid may have (the product of its axes' value counts), checked by
+counting before any point is built."""
 
 Segment = str | int
 
@@ -351,17 +357,40 @@ def parse_axes(scenario: Scenario, grid: Mapping[str, Any] | Sequence[str]) -> l
         if isinstance(given, str):
             values = parse_values(path, given, _current(data, segments))
         elif isinstance(given, Sequence):
+            if len(given) > MAX_VALUES:  # counted before copying (e.g. a huge range)
+                raise OverrideError(path, f"{len(given):,} values (at most {MAX_VALUES:,})")
             values = list(given)
         else:
             values = [given]
         if not values:
             raise OverrideError(path, "no values to sweep")
         axes.append(Axis(path.strip(), segments, tuple(values)))
+    check_grid_size(axes)
     return axes
+
+
+def check_grid_size(axes: Sequence[Axis]) -> int:
+    """The number of points of the grid (the product of the axes' lengths), counted
+    without building it.
+
+    Raises
+    ------
+    OverrideError
+        When it exceeds :data:`MAX_POINTS`.
+    """
+    points = math.prod(len(a.values) for a in axes)
+    if points > MAX_POINTS:
+        sizes = " x ".join(f"{len(a.values):,}" for a in axes)
+        raise OverrideError(
+            ", ".join(a.path for a in axes),
+            f"the grid has {points:,} points ({sizes}); at most {MAX_POINTS:,} in one sweep",
+        )
+    return points
 
 
 def grid_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
     """Every combination of the axes' values (the first axis varies slowest)."""
+    check_grid_size(axes)
     return [
         dict(zip((a.path for a in axes), combo, strict=True))
         for combo in itertools.product(*(a.values for a in axes))
@@ -405,3 +434,29 @@ def apply_overrides(
             axes[0].path if len(axes) == 1 else setting,
             f"the scenario is not valid with {setting}: {problems}",
         ) from None
+
+
+def with_changes(
+    scenario: Scenario, changes: Mapping[str, Any], base_dir: str | Path | None = None
+) -> Scenario:
+    """``scenario`` with each key path of ``changes`` set to its value, validated again.
+
+    The key paths and the errors are those of ``--set``
+    (``{"agent_groups[cards_team].staffing": 6, "routing.policy": "fcfs"}``); a value is
+    used as given (a list stays one list value, nothing is parsed from a string).
+
+    Raises
+    ------
+    OverrideError
+        For an unknown key path, or a value the scenario does not accept (the message
+        names the key path).
+    """
+    axes: list[Axis] = []
+    for path, value in changes.items():
+        segments = _resolve(scenario, str(path))
+        if any(a.segments == segments for a in axes):
+            raise OverrideError(str(path), "this key is changed twice")
+        axes.append(Axis(str(path).strip(), segments, (value,)))
+    if not axes:
+        return scenario
+    return apply_overrides(scenario, axes, {a.path: a.values[0] for a in axes}, base_dir)
