@@ -16,6 +16,7 @@ import simpy
 from simulator.model.agents import Agent
 from simulator.model.contact import INBOUND, SERVING, Contact
 from simulator.model.events import Wakeup
+from simulator.policies.routing import longest_waiting
 
 if TYPE_CHECKING:
     from simulator.model.centre import Centre
@@ -166,18 +167,11 @@ class Service:
             return
         if group.to_leave:
             return
-        for tier in self.chat_tiers[agent.group]:
-            best = -1
-            best_since = float("inf")
-            for q in tier:
-                since = self.queues[q].head_since()
-                if since < best_since:
-                    best, best_since = q, since
-            if best >= 0:
-                contact = self.queues[best].line.popleft()[1]
-                self.leave_queues(contact, now)
-                self.answer(contact, agent, best, now)
-                return
+        q = longest_waiting(self.chat_tiers[agent.group], self.queues)
+        if q >= 0:
+            contact = self.queues[q].line.popleft()[1]
+            self.leave_queues(contact, now)
+            self.answer(contact, agent, q, now)
 
     def _on_handoff_done(self, event: simpy.Event) -> None:
         self.centre.after_work(cast(Agent, event.value), 0.0, self.env.now)

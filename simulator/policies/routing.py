@@ -35,6 +35,7 @@ __all__ = [
     "RoutingPolicy",
     "SkillStructure",
     "Weighted",
+    "longest_waiting",
     "make_routing_policy",
     "routing_policy",
     "skill_structure",
@@ -115,6 +116,29 @@ def routing_policy(
     return register
 
 
+def longest_waiting(
+    tiers: list[list[int]],
+    queues: Sequence[WaitingLine],
+    allowed: Callable[[int], bool] | None = None,
+) -> int:
+    """The queue whose first contact has waited longest, in the first tier that has one
+    (queues not ``allowed`` are passed over); -1 when all are empty.
+    """
+    for tier in tiers:
+        best = -1
+        best_since = float("inf")
+        for q in tier:
+            if allowed is not None and not allowed(q):
+                continue
+            since = queues[q].head_since()
+            if since < best_since:
+                best = q
+                best_since = since
+        if best >= 0:
+            return best
+    return -1
+
+
 class _LongestIdle:
     """An arriving contact goes to the agent idle longest among the groups with its skill;
     a freed agent serves the tiers of ``group_tiers`` in order, and within a tier the
@@ -138,17 +162,7 @@ class _LongestIdle:
     def queue_for(
         self, group: int, queues: Sequence[WaitingLine], groups: Sequence[AgentPool], now: float
     ) -> int:
-        for tier in self.group_tiers[group]:
-            best = -1
-            best_since = float("inf")
-            for q in tier:
-                since = queues[q].head_since()
-                if since < best_since:
-                    best = q
-                    best_since = since
-            if best >= 0:
-                return best
-        return -1
+        return longest_waiting(self.group_tiers[group], queues)
 
 
 @routing_policy(PriorityLongestIdleRouting)
@@ -235,19 +249,7 @@ class Reserve(GroupOrder):
                 return q
         keep = self.keep[group]
         idle = len(groups[group].idle)
-        for tier in self.group_tiers[group]:
-            best = -1
-            best_since = float("inf")
-            for q in tier:
-                if idle < keep[q]:
-                    continue
-                since = queues[q].head_since()
-                if since < best_since:
-                    best = q
-                    best_since = since
-            if best >= 0:
-                return best
-        return -1
+        return longest_waiting(self.group_tiers[group], queues, lambda q: idle >= keep[q])
 
 
 @routing_policy(WeightedRouting)
