@@ -95,6 +95,8 @@ class Roster:
     verdict: Verdict
     counted: np.ndarray
     table: pd.DataFrame
+    served: np.ndarray
+    """Queues the staffed groups serve: the cells the roster answers for."""
 
     @property
     def cost(self) -> float:
@@ -109,13 +111,14 @@ class Roster:
     @property
     def clear_misses(self) -> int:
         """Counted (interval, queue) cells the re-simulation shows clearly below target."""
-        return int((self.verdict.queue_z[self.counted] < -CLEAR_MISS_Z).sum())
+        z = self.verdict.queue_z[self.counted][:, self.served]
+        return int((z < -CLEAR_MISS_Z).sum())
 
     @property
     def cells_met(self) -> float:
         """Share of counted cells meeting their targets on the re-simulation's estimate."""
-        z = self.verdict.queue_z[self.counted]
-        return float(np.mean(z >= 0))
+        z = self.verdict.queue_z[self.counted][:, self.served]
+        return float(np.mean(z >= 0)) if z.size else float("nan")
 
 
 @dataclass
@@ -218,6 +221,10 @@ class StaffingRun:
         cal = self.scenario.calendar
         roles = {g.name: g.role for g in self.scenario.agent_groups}
         required = [np.asarray(r, dtype=np.int64).copy() for r in result.required]
+        skills = {g.name: g.skills for g in self.scenario.agent_groups}
+        served = np.array(
+            [any(q in skills[g] for g in result.groups) for q in self.scenario.queue_names]
+        )
         for _ in range(ROSTER_REPAIR_ROUNDS + 1):
             plans = [
                 solve_shifts(required[g], rules, cal, name, self.scenario.costs.hourly(roles[name]))
@@ -232,7 +239,8 @@ class StaffingRun:
             counted = np.asarray(
                 check.intervals(wide=True)["counted"].to_numpy()[: cal.intervals_per_day]
             )
-            missing = (verdict.queue_z < -CLEAR_MISS_Z).any(axis=1) & counted
+            # Only queues the staffed groups serve: more agents cannot help the others.
+            missing = (verdict.queue_z[:, served] < -CLEAR_MISS_Z).any(axis=1) & counted
             if not missing.any():
                 break
             if self.progress is not None:
@@ -250,7 +258,7 @@ class StaffingRun:
         table["service_level"] = estimates["service_level"].to_numpy()[: cal.intervals_per_day]
         for q, queue in enumerate(self.scenario.queue_names):
             table[f"z[queue={queue}]"] = verdict.queue_z[:, q]
-        return Roster(plans, scenario, verdict, counted, table)
+        return Roster(plans, scenario, verdict, counted, table, served)
 
     def days(self, result: StaffingResult) -> DailyFigures:
         """The daily distribution of each queue's KPIs with the found staffing."""
