@@ -25,6 +25,8 @@ from simulator.webapp.controls import Applied, Control, apply_controls, controls
 from simulator.webapp.export import report_html, scenario_yaml
 from simulator.webapp.runner import QUICK_REPLICATIONS, Outcome, Status, WhatIfRunner
 from simulator.webapp.views import (
+    CHART_HEIGHT,
+    CHART_WIDTH,
     Figures,
     Views,
     changes_html,
@@ -137,7 +139,7 @@ class WhatIfPage:
         )
         self.cards = _html("")
         self.changes = _html(changes_html({}, []))
-        self.chart = pn.pane.Bokeh(sizing_mode="stretch_width", height=310)
+        self.chart = pn.pane.Bokeh(height=CHART_HEIGHT + 10, width=CHART_WIDTH + 10)
         self.waits = pn.pane.PNG(None, sizing_mode="scale_width", max_width=900)
         self.journeys = pn.pane.PNG(None, sizing_mode="scale_width", max_width=900)
         self.figure_notes = (_html(""), _html(""))

@@ -24,6 +24,8 @@ from simulator.report.formatting import format_value, is_percent, kpi_label, kpi
 
 __all__ = [
     "CARD_KPIS",
+    "CHART_HEIGHT",
+    "CHART_WIDTH",
     "Figures",
     "Views",
     "cards_html",
@@ -220,6 +222,10 @@ def interval_service_levels(result: RunResult) -> pd.DataFrame:
     )
 
 
+CHART_WIDTH = 940
+CHART_HEIGHT = 300
+"""The chart's size in pixels: fixed, because a chart that stretches is laid out again at
+each new result and can come back squeezed."""
 QUEUE_COLOURS = ("#1565c0", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457", "#558b2f")
 
 
@@ -235,8 +241,8 @@ def interval_chart(
     from bokeh.plotting import figure
 
     plot = figure(
-        height=300,
-        sizing_mode="stretch_width",
+        height=CHART_HEIGHT,
+        width=CHART_WIDTH,
         y_range=Range1d(start=0, end=102),
         toolbar_location=None,
         title=f"Service level per interval (% answered within {threshold_s:g} s)",
