@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 import simulator
 from helpers import assert_fits_80_columns
 from simulator.cli import app
-from simulator.experiment.overrides import OverrideError
 from simulator.experiment.result import RunResult
 from simulator.metrics.log import CONTACT_DTYPE, Flag, Origin, Outcome
 from simulator.metrics.registry import (
@@ -29,6 +28,7 @@ from simulator.metrics.registry import (
 from simulator.metrics.tally import Tally
 from simulator.model.replication import ReplicationOutput, counted_from_s
 from simulator.scenario import Scenario, scenario_from_dict, scenario_to_dict
+from simulator.scenario.overrides import OverrideError
 
 OPEN_S = 8 * 3600.0
 NAN = math.nan

@@ -40,12 +40,12 @@ from simulator.cli.common import (
 from simulator.cli.tables import fold_columns, wrapped
 from simulator.experiment.backends import BackendError
 from simulator.experiment.compare import Comparison, compare
-from simulator.experiment.overrides import OverrideError
 from simulator.experiment.precision import PrecisionTarget, kpi_names, parse_precision
 from simulator.experiment.runner import ExperimentProgress
 from simulator.experiment.sweep import PointFailure, SweepMismatch, SweepResult, sweep
 from simulator.metrics.registry import shown_kpis
 from simulator.report.formatting import format_value, kpi_unit
+from simulator.scenario.overrides import OverrideError
 
 __all__ = [
     "EXIT_FAILED",

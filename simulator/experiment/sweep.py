@@ -43,7 +43,6 @@ import yaml
 
 from simulator.experiment.backends import Backend, TaskFailure, backend_for
 from simulator.experiment.compare import ccsim_version
-from simulator.experiment.overrides import Axis, apply_overrides, grid_points, parse_axes
 from simulator.experiment.precision import KpiParts, PrecisionTarget
 from simulator.experiment.runner import (
     ExperimentProgress,
@@ -53,6 +52,7 @@ from simulator.experiment.runner import (
 )
 from simulator.metrics.registry import kpi_bounds
 from simulator.scenario import Scenario, scenario_to_dict
+from simulator.scenario.overrides import Axis, apply_overrides, grid_points, parse_axes
 
 __all__ = ["PointFailure", "SweepMismatch", "SweepResult", "scenario_digest", "sweep"]
 

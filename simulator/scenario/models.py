@@ -574,7 +574,7 @@ class Scenario(_Model):
         An unknown key path or a value the scenario does not accept raises an
         ``OverrideError`` (a ``ValueError``) naming the key path.
         """
-        from simulator.experiment.overrides import with_changes
+        from simulator.scenario.overrides import with_changes
 
         return with_changes(self, changes)
 
