@@ -20,6 +20,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "MAX_CV",
+    "MAX_TIME_S",
     "Deterministic",
     "Distribution",
     "Empirical",
@@ -29,8 +31,18 @@ __all__ = [
     "Lognormal",
     "NoDistribution",
     "Uniform",
+    "Weibull",
+    "weibull_shape",
 ]
 
+
+MAX_TIME_S = 10_000_000.0
+"""Largest mean, value or bound a distribution may state (about 116 days, in seconds): a
+guard against a mistyped number (``1e308``) that would turn every total into infinity."""
+MAX_CV = 10.0
+"""Largest coefficient of variation a lognormal or gamma may have. A CV of 10 already puts
+half the mass below a hundredth of the mean; far beyond it the family's parameters
+overflow (``cv ** 2``) or every draw is a rounding error of zero."""
 
 DEGENERATE_CV = 1e-8
 """Below this CV a gamma draw is the constant mean (its shape 1 / cv^2 would overflow)."""
@@ -43,7 +55,7 @@ class _Spec(BaseModel):
     it, a property otherwise) and ``sample(rng, size)``.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` independent values as a float64 array."""
@@ -54,7 +66,7 @@ class Exponential(_Spec):
     """Exponential with the given mean (rate = 1 / mean); CV is 1."""
 
     dist: Literal["exponential"] = "exponential"
-    mean: float = Field(gt=0, description="Mean (seconds for times).")
+    mean: float = Field(gt=0, le=MAX_TIME_S, description="Mean (seconds for times).")
 
     @property
     def variance(self) -> float:  # noqa: D102
@@ -72,8 +84,8 @@ class Lognormal(_Spec):
     """
 
     dist: Literal["lognormal"] = "lognormal"
-    mean: float = Field(gt=0, description="Mean.")
-    cv: float = Field(ge=0, description="Coefficient of variation (sd / mean).")
+    mean: float = Field(gt=0, le=MAX_TIME_S, description="Mean.")
+    cv: float = Field(ge=0, le=MAX_CV, description="Coefficient of variation (sd / mean).")
 
     @property
     def variance(self) -> float:  # noqa: D102
@@ -92,8 +104,8 @@ class Gamma(_Spec):
     """
 
     dist: Literal["gamma"] = "gamma"
-    mean: float = Field(gt=0, description="Mean.")
-    cv: float = Field(ge=0, description="Coefficient of variation (sd / mean).")
+    mean: float = Field(gt=0, le=MAX_TIME_S, description="Mean.")
+    cv: float = Field(ge=0, le=MAX_CV, description="Coefficient of variation (sd / mean).")
 
     @property
     def variance(self) -> float:  # noqa: D102
@@ -106,6 +118,67 @@ class Gamma(_Spec):
         return rng.gamma(shape, self.mean / shape, size)
 
 
+WEIBULL_CV_RANGE = (0.01, 50.0)
+"""CVs a Weibull spec accepts: shape from about 0.1 (very skewed) to about 130 (nearly constant)."""
+
+
+def _weibull_cv2(shape: float) -> float:
+    """Squared CV of a Weibull with this shape: ``G(1 + 2/k) / G(1 + 1/k)^2 - 1``."""
+    return math.exp(math.lgamma(1 + 2 / shape) - 2 * math.lgamma(1 + 1 / shape)) - 1
+
+
+def weibull_shape(cv: float) -> float:
+    """The Weibull shape ``k`` whose CV is ``cv`` (the CV falls as ``k`` grows; bisection
+    on ``log k`` to relative precision 1e-12).
+    """
+    low, high = math.log(0.05), math.log(1000.0)
+    target = cv**2
+    for _ in range(200):
+        mid = (low + high) / 2
+        if _weibull_cv2(math.exp(mid)) > target:
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-12:
+            break
+    return math.exp((low + high) / 2)
+
+
+class Weibull(_Spec):
+    """Weibull by mean and CV: shape ``k`` solves ``cv^2 = G(1+2/k) / G(1+1/k)^2 - 1``
+    and scale ``lambda = mean / G(1 + 1/k)`` (``G`` the gamma function), so that the
+    survival function is ``exp(-(t / lambda)^k)``.
+
+    Shape 1 is the exponential (CV 1); a shape above 1 (CV below 1) gives a hazard that
+    rises with time, below 1 one that falls — the usual reading of fitted patience.
+    """
+
+    dist: Literal["weibull"] = "weibull"
+    mean: float = Field(gt=0, description="Mean.")
+    cv: float = Field(
+        ge=WEIBULL_CV_RANGE[0],
+        le=WEIBULL_CV_RANGE[1],
+        description="Coefficient of variation (sd / mean), between 0.01 and 50.",
+    )
+
+    @property
+    def shape(self) -> float:
+        """The shape ``k``."""
+        return weibull_shape(self.cv)
+
+    @property
+    def scale(self) -> float:
+        """The scale ``lambda = mean / G(1 + 1/k)``."""
+        return self.mean / math.exp(math.lgamma(1 + 1 / self.shape))
+
+    @property
+    def variance(self) -> float:  # noqa: D102
+        return (self.cv * self.mean) ** 2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:  # noqa: D102
+        return self.scale * rng.weibull(self.shape, size)
+
+
 class Erlang(_Spec):
     """Erlang-k: the sum of ``k`` exponentials, i.e. gamma with shape ``k``, scale ``mean / k``.
 
@@ -113,7 +186,7 @@ class Erlang(_Spec):
     """
 
     dist: Literal["erlang"] = "erlang"
-    mean: float = Field(gt=0, description="Mean.")
+    mean: float = Field(gt=0, le=MAX_TIME_S, description="Mean.")
     k: int = Field(ge=1, description="Number of exponential phases.")
 
     @property
@@ -128,7 +201,7 @@ class Deterministic(_Spec):
     """Always the same value."""
 
     dist: Literal["deterministic"] = "deterministic"
-    value: float = Field(ge=0, description="The constant value.")
+    value: float = Field(ge=0, le=MAX_TIME_S, description="The constant value.")
 
     @property
     def mean(self) -> float:  # noqa: D102
@@ -146,8 +219,8 @@ class Uniform(_Spec):
     """Uniform on ``[low, high)``: mean ``(low + high) / 2``, variance ``(high - low)^2 / 12``."""
 
     dist: Literal["uniform"] = "uniform"
-    low: float = Field(ge=0, description="Lower bound.")
-    high: float = Field(ge=0, description="Upper bound (at least `low`).")
+    low: float = Field(ge=0, le=MAX_TIME_S, description="Lower bound.")
+    high: float = Field(ge=0, le=MAX_TIME_S, description="Upper bound (at least `low`).")
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -171,7 +244,7 @@ class Empirical(_Spec):
     """Resample observed values with equal probability (population mean and variance)."""
 
     dist: Literal["empirical"] = "empirical"
-    values: list[Annotated[float, Field(ge=0)]] = Field(
+    values: list[Annotated[float, Field(ge=0, le=MAX_TIME_S)]] = Field(
         min_length=1, description="Observed values, each drawn with equal probability."
     )
 
@@ -205,7 +278,15 @@ class NoDistribution(_Spec):
 
 
 Distribution = Annotated[
-    Exponential | Lognormal | Gamma | Erlang | Deterministic | Uniform | Empirical | NoDistribution,
+    Exponential
+    | Lognormal
+    | Gamma
+    | Weibull
+    | Erlang
+    | Deterministic
+    | Uniform
+    | Empirical
+    | NoDistribution,
     Field(discriminator="dist"),
 ]
 """Any distribution spec, chosen by its ``dist`` key."""

@@ -28,7 +28,7 @@ from simulator.metrics.registry import (
 from simulator.metrics.tally import Tally
 from simulator.model.replication import ReplicationOutput, counted_from_s
 from simulator.scenario import Scenario, scenario_from_dict, scenario_to_dict
-from simulator.scenario.overrides import OverrideError
+from simulator.scenario.changes import OverrideError
 
 OPEN_S = 8 * 3600.0
 NAN = math.nan

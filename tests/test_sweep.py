@@ -22,11 +22,11 @@ import simulator
 from helpers import assert_fits_80_columns
 from simulator.cli import app
 from simulator.experiment import runner as runner_module
-from simulator.experiment.overrides import OverrideError
 from simulator.experiment.sweep import SweepMismatch
 from simulator.model.replication import simulate_replication
 from simulator.report.experiment_figures import sweep_plot
 from simulator.scenario import Scenario
+from simulator.scenario.changes import OverrideError
 
 cli = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,6 +24,7 @@ from simulator.analytic.staffing import (
     agents_for_service_level,
     halfin_whitt_beta,
     square_root_staffing,
+    staffing_rows,
     staffing_table,
 )
 
@@ -40,5 +41,6 @@ __all__ = [
     "erlang_c_metrics",
     "halfin_whitt_beta",
     "square_root_staffing",
+    "staffing_rows",
     "staffing_table",
 ]

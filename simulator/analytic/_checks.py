@@ -5,6 +5,11 @@ from __future__ import annotations
 import math
 import operator
 
+MAX_AGENTS = 100_000
+"""Most agents (servers, lines) a calculator handles, and so the largest load in Erlangs.
+Erlang B's recursion costs one step per agent and every solver a logarithmic number of
+evaluations, so this bounds any calculation to about a second."""
+
 
 def check_servers(servers: int, *, allow_zero: bool = False) -> int:
     """Return ``servers`` as an ``int`` after checking it is a whole number of agents.
@@ -35,7 +40,27 @@ def check_servers(servers: int, *, allow_zero: bool = False) -> int:
     least = 0 if allow_zero else 1
     if n < least:
         raise ValueError(f"servers must be at least {least}, got {n}")
+    if n > MAX_AGENTS:
+        raise ValueError(f"servers must be at most {MAX_AGENTS:,}, got {n:,}")
     return n
+
+
+def check_load(load: float) -> float:
+    """Return ``load`` (Erlangs) after checking it is finite, ``>= 0`` and at most
+    :data:`MAX_AGENTS` (no staffing within the calculators' bound could carry more).
+
+    Raises
+    ------
+    ValueError
+        Naming the load and the bound.
+    """
+    a = check_nonnegative("load", load)
+    if a > MAX_AGENTS:
+        raise ValueError(
+            f"the load is {a:,.0f} Erlangs (calls per second x handle time); the calculators "
+            f"handle at most {MAX_AGENTS:,} (is the rate in calls per hour?)"
+        )
+    return a
 
 
 def check_nonnegative(name: str, value: float) -> float:

@@ -15,7 +15,7 @@ Stationary distribution
         π_k ∝ a^k / k!                               (k <= n)
         π_{n+q} = π_n · Π_{j=1}^{q} λ / (nμ + jθ)    (q >= 1).
 
-    The weights are built in log space (``gammaln`` and cumulative sums), so nothing
+    The weights are built in log space (log-factorials as cumulative sums of logs), so nothing
     overflows for thousands of agents, and the queue tail is cut where it falls more
     than e^-45 below the largest weight (the ratios decrease once ``nμ + jθ > λ``).
 
@@ -46,8 +46,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import gammaln, logsumexp
-from scipy.stats import poisson
 
 from simulator.analytic._checks import (
     check_nonnegative,
@@ -115,6 +113,22 @@ class ErlangAResult:
     mean_queue_length: float
 
 
+_MAX_UNIFORMISATION_WORK = 200_000_000
+"""Most (Poisson jumps x states) the service-level computation may take: about a second."""
+
+
+def _log_factorials(n: int) -> FloatArray:
+    """``log k!`` for ``k = 0..n`` (cumulative sums of logs, so no special functions)."""
+    logs = np.log(np.arange(1, n + 1, dtype=np.float64))
+    return np.concatenate([[0.0], np.cumsum(logs)])
+
+
+def _log_sum_exp(values: FloatArray) -> float:
+    """``log(sum(exp(values)))`` without overflow (shifted by the maximum)."""
+    peak = float(values.max())
+    return peak + math.log(float(np.exp(values - peak).sum()))
+
+
 def _log_weights(n: int, lam: float, mu: float, theta: float) -> tuple[FloatArray, FloatArray]:
     """Unnormalised log stationary weights: states ``0..n−1`` and queue states ``n+q``.
 
@@ -133,7 +147,7 @@ def _log_weights(n: int, lam: float, mu: float, theta: float) -> tuple[FloatArra
     """
     a = lam / mu
     k = np.arange(n + 1, dtype=np.float64)
-    head = k * math.log(a) - gammaln(k + 1.0)
+    head = k * math.log(a) - _log_factorials(n)
     peak = float(head.max())
     pieces = [head[n:]]
     current = float(head[n])
@@ -205,7 +219,13 @@ def _answered_within(
     p = start[:keep].copy()
     move = rates[:keep] / uni
     stay = 1.0 - (rates[:keep] + theta) / uni
-    weights = poisson.pmf(np.arange(1, m_max + 1), mean_jumps)
+    if m_max * max(keep, 1) > _MAX_UNIFORMISATION_WORK:
+        raise ValueError(
+            f"the service-level threshold {threshold_s:g} s is too long for Erlang A at this "
+            "size (the computation would not finish in reasonable time)"
+        )
+    jumps = np.arange(1, m_max + 1, dtype=np.float64)
+    weights = np.exp(jumps * math.log(mean_jumps) - mean_jumps - _log_factorials(m_max)[1:])
     answered = 0.0
     total = 0.0
     for m in range(m_max):
@@ -279,7 +299,7 @@ def erlang_a_metrics(
             "and nobody abandons (infinite patience)"
         )
     head, tail = _log_weights(n, lam, mu, theta)
-    log_norm = float(logsumexp(np.concatenate([head, tail])))
+    log_norm = _log_sum_exp(np.concatenate([head, tail]))
     pi_queue = np.exp(tail - log_norm)  # P(arrival finds q = 0..Q waiting ahead)
     q = np.arange(tail.size, dtype=np.float64)
     rates = n * mu + q * theta

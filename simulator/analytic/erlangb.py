@@ -17,7 +17,7 @@ Jagerman 1974, "Some properties of the Erlang loss function").
 
 from __future__ import annotations
 
-from simulator.analytic._checks import check_nonnegative, check_servers
+from simulator.analytic._checks import check_load, check_servers
 
 __all__ = ["erlang_b"]
 
@@ -55,7 +55,7 @@ def erlang_b(servers: int, load: float) -> float:
     0.01838
     """
     c = check_servers(servers, allow_zero=True)
-    a = check_nonnegative("load", load)
+    a = check_load(load)
     b = 1.0
     for k in range(1, c + 1):
         ab = a * b

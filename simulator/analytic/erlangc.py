@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 from simulator.analytic._checks import (
+    check_load,
     check_nonnegative,
     check_positive,
     check_servers,
@@ -61,7 +62,7 @@ def erlang_c(servers: int, load: float) -> float:
     0.03611
     """
     c = check_servers(servers, allow_zero=True)
-    a = check_nonnegative("load", load)
+    a = check_load(load)
     if a >= c:
         return 1.0
     b = erlang_b(c, a)

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
-from scipy.optimize import brentq
-from scipy.stats import norm
+if TYPE_CHECKING:
+    import pandas as pd
 
 from simulator.analytic._checks import (
+    MAX_AGENTS,
     check_fraction,
+    check_load,
     check_nonnegative,
     check_positive,
     patience_rate,
@@ -45,12 +46,12 @@ __all__ = [
     "agents_for_service_level",
     "halfin_whitt_beta",
     "square_root_staffing",
+    "staffing_rows",
     "staffing_table",
 ]
 
-#: The searches give up beyond this many agents (a target that needs more is almost
-#: certainly a unit mistake, e.g. calls per hour passed as calls per second).
-MAX_AGENTS = 10_000_000
+#: Most rows on each side of a staffing table's centre (each row is one Erlang evaluation).
+MAX_TABLE_WIDTH = 50
 #: Square-root staffing guess used to start a search when no better one is known.
 _DEFAULT_BETA = 0.5
 #: Relative rounding slack when taking the ceiling of a + β√a.
@@ -85,7 +86,7 @@ def square_root_staffing(load: float, beta: float) -> int:
     >>> square_root_staffing(100.0, 1.0)
     110
     """
-    a = check_nonnegative("load", load)
+    a = check_load(load)
     if not math.isfinite(beta):
         raise ValueError(f"beta must be finite, got {beta!r}")
     x = a + beta * math.sqrt(a)
@@ -125,12 +126,22 @@ def halfin_whitt_beta(target_p_wait: float) -> float:
     goal = math.log1p(-p) - math.log(p)  # log(1/p − 1)
 
     def excess(beta: float) -> float:
-        return float(math.log(beta) + norm.logcdf(beta) - norm.logpdf(beta)) - goal
+        # log(beta) + log Phi(beta) - log phi(beta), with Phi by erfc (accurate for beta > 0)
+        log_cdf = math.log(0.5 * math.erfc(-beta / math.sqrt(2.0)))
+        log_pdf = -0.5 * beta * beta - 0.5 * math.log(2.0 * math.pi)
+        return math.log(beta) + log_cdf - log_pdf - goal
 
     low, high = 1e-300, 1.0
     while excess(high) < 0.0:
         high *= 2.0
-    return float(brentq(excess, low, high, xtol=1e-14, rtol=1e-13))
+    # excess is increasing in beta: bisect to the precision of a double.
+    while high - low > 1e-14 * max(1.0, high):
+        mid = 0.5 * (low + high)
+        if excess(mid) < 0.0:
+            low = mid
+        else:
+            high = mid
+    return 0.5 * (low + high)
 
 
 def _fewest(meets: Callable[[int], bool], guess: int, least: int) -> int:
@@ -155,7 +166,7 @@ def _fewest(meets: Callable[[int], bool], guess: int, least: int) -> int:
     ValueError
         If no count up to ``MAX_AGENTS`` meets the target.
     """
-    n = max(guess, least)
+    n = min(max(guess, least), MAX_AGENTS)
     if meets(n):
         high, step = n, 1
         while True:
@@ -237,7 +248,7 @@ def agents_for_service_level(
     theta = patience_rate(mean_patience)
     if lam == 0.0:
         return 0
-    load = lam * es
+    load = check_load(lam * es)
     guess = _guess(load, 1.0 - goal)
     if theta == 0.0:
         return _fewest(
@@ -286,7 +297,7 @@ def agents_for_asa(
     theta = patience_rate(mean_patience)
     if lam == 0.0:
         return 0
-    load = lam * es
+    load = check_load(lam * es)
     guess = square_root_staffing(load, _DEFAULT_BETA)
     if theta == 0.0:
         return _fewest(
@@ -364,7 +375,7 @@ def agents_for_blocking(load: float, target: float) -> int:
     >>> agents_for_blocking(5.0, 0.02)
     10
     """
-    a = check_nonnegative("load", load)
+    a = check_load(load)
     goal = check_fraction("target", target)
     if a == 0.0:
         return 0
@@ -386,7 +397,7 @@ def _table_rows(
     mean_patience: float | None,
 ) -> list[dict[str, float | int]]:
     """One dict of figures per agent count for :func:`staffing_table`."""
-    load = lam * es
+    load = check_load(lam * es)
     rows: list[dict[str, float | int]] = []
     for n in agents:
         if model == "b":
@@ -483,16 +494,53 @@ def staffing_table(
     ValueError
         If an argument is out of range or ``model`` is unknown.
     """
+    import pandas as pd
+
+    rows, centre, goal = _staffing_rows(
+        model, arrival_rate, mean_service, threshold_s, mean_patience, around, width, target
+    )
+    frame = pd.DataFrame(rows)
+    frame.attrs.update({"model": model, "centre": centre, "target": goal})
+    return frame
+
+
+def staffing_rows(
+    model: Literal["b", "c", "a"],
+    arrival_rate: float,
+    mean_service: float,
+    threshold_s: float,
+    mean_patience: float | None = None,
+    around: int | None = None,
+    width: int = 5,
+    *,
+    target: float | None = None,
+) -> list[dict[str, float | int]]:
+    """The rows of :func:`staffing_table` as plain dicts (same arguments), without pandas."""
+    return _staffing_rows(
+        model, arrival_rate, mean_service, threshold_s, mean_patience, around, width, target
+    )[0]
+
+
+def _staffing_rows(
+    model: Literal["b", "c", "a"],
+    arrival_rate: float,
+    mean_service: float,
+    threshold_s: float,
+    mean_patience: float | None,
+    around: int | None,
+    width: int,
+    target: float | None,
+) -> tuple[list[dict[str, float | int]], int, float]:
     if model not in ("b", "c", "a"):
         raise ValueError(f"model must be 'b', 'c' or 'a', got {model!r}")
     lam = check_nonnegative("arrival_rate", arrival_rate)
     es = check_positive("mean_service", mean_service)
     t = check_nonnegative("threshold_s", threshold_s)
-    if width < 0:
-        raise ValueError(f"width must be >= 0, got {width}")
+    if not 0 <= width <= MAX_TABLE_WIDTH:
+        raise ValueError(f"width must be between 0 and {MAX_TABLE_WIDTH}, got {width}")
     if model == "a":
         check_positive("mean_patience", mean_patience if mean_patience is not None else -1.0)
-    load = lam * es
+    load = check_load(lam * es)
     least = _stable_least(load) if model == "c" else 1
     if around is None:
         if model == "b":
@@ -506,6 +554,4 @@ def staffing_table(
         centre = around
     centre = max(centre, least)
     agents = range(max(least, centre - width), centre + width + 1)
-    frame = pd.DataFrame(_table_rows(model, agents, lam, es, t, mean_patience))
-    frame.attrs.update({"model": model, "centre": centre, "target": goal})
-    return frame
+    return _table_rows(model, agents, lam, es, t, mean_patience), centre, goal

@@ -24,8 +24,6 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from simulator.experiment import ReplicationFailed
-from simulator.experiment.backends import BackendError
 from simulator.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = [
@@ -72,6 +70,9 @@ def experiment_errors() -> Iterator[None]:
     """Report a bad backend or value (exit 2), failed replications (exit 1) and an
     interruption (exit 130) of a run or comparison that writes nothing until it ends.
     """
+    from simulator.experiment import ReplicationFailed
+    from simulator.experiment.backends import BackendError
+
     try:
         yield
     except (BackendError, ValueError) as error:

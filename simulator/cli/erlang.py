@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any, Literal, NoReturn
 
-import pandas as pd
 import typer
 from rich import box
 from rich.console import Console
@@ -32,7 +31,7 @@ from simulator.analytic import (
     erlang_a_metrics,
     erlang_b,
     erlang_c_metrics,
-    staffing_table,
+    staffing_rows,
 )
 
 __all__ = ["erlang_app"]
@@ -197,7 +196,7 @@ def _render(
     source: str,
     figures: dict[str, Any],
     targets: list[dict[str, Any]],
-    table: pd.DataFrame,
+    table: list[dict[str, Any]],
 ) -> None:
     """Print the figures, the targets and the staffing table with rich."""
     console = Console(highlight=False)
@@ -220,10 +219,10 @@ def _render(
     grid = Table(
         title=f"Staffing around {agents} agents ({how})", box=box.SIMPLE_HEAD, padding=(0, 1)
     )
-    columns = [str(c) for c in table.columns if c in _COLUMNS]
+    columns = [c for c in table[0] if c in _COLUMNS]
     for column in columns:
         grid.add_column(_COLUMNS[column][0], justify="right", no_wrap=True)
-    for values in table.to_dict(orient="records"):
+    for values in table:
         cells = [_COLUMNS[c][1](values[c]) for c in columns]
         grid.add_row(*cells, style="bold reverse" if values["agents"] == agents else None)
     console.print(grid)
@@ -255,7 +254,7 @@ def _run(
         else:
             answer, source = agents, "given"
         figures = _figures(model, answer, lam, es, threshold, patience)
-        table = staffing_table(model, lam, es, threshold, patience, around=answer, width=width)
+        table = staffing_rows(model, lam, es, threshold, patience, around=answer, width=width)
     except ValueError as exc:
         _fail(str(exc))
     target_rows = [
@@ -276,7 +275,7 @@ def _run(
             "agents_source": source,
             "targets": target_rows,
             "figures": figures,
-            "staffing": table.to_dict(orient="records"),
+            "staffing": table,
         }
         typer.echo(json.dumps(payload, indent=2))
     else:

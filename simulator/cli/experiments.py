@@ -44,8 +44,9 @@ from simulator.experiment.precision import PrecisionTarget, kpi_names, parse_pre
 from simulator.experiment.runner import ExperimentProgress
 from simulator.experiment.sweep import PointFailure, SweepMismatch, SweepResult, sweep
 from simulator.metrics.registry import shown_kpis
+from simulator.outputfiles import json_text, save_figure, write_atomic, write_text
 from simulator.report.formatting import format_value, kpi_unit
-from simulator.scenario.overrides import OverrideError
+from simulator.scenario.changes import OverrideError
 
 __all__ = [
     "EXIT_FAILED",
@@ -361,13 +362,13 @@ def compare_command(
     data = _comparison_json(comparison, table, kpis)
     data["fingerprints"] = fingerprints
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "comparison.json").write_text(json.dumps(data, indent=2))
-    table.to_csv(folder / "comparison.csv", index=False)
-    differences.to_csv(folder / "differences.csv", index=False)
+    write_text(folder / "comparison.json", json_text(data))
+    write_atomic(folder / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
+    write_atomic(folder / "differences.csv", lambda tmp: differences.to_csv(tmp, index=False))
     figure = difference_plot(differences, kpis=kpi or None, baseline=stems[0])
-    figure.savefig(folder / "differences.png", dpi=110)
+    save_figure(figure, folder / "differences.png", dpi=110)
     if as_json:
-        typer.echo(json.dumps(data, indent=2))
+        typer.echo(json_text(data))
         return
     defined = set(table.dropna(subset=["mean"])["kpi"])
     stdout.print(_comparison_table(comparison, table, [k for k in kpis if k in defined]))
@@ -434,8 +435,7 @@ def _sweep_plots(
     for kpi in kpis:
         figure = sweep_plot(summary, x=axis, kpi=kpi, title=result.metadata["scenario"])
         path = folder / f"{_slug(kpi)}_vs_{_slug(axis)}.png"
-        figure.savefig(path, dpi=110)
-        written.append(path)
+        written.append(save_figure(figure, path, dpi=110))
     return written
 
 
@@ -552,7 +552,7 @@ def sweep_command(
     if as_json:
         summary = result.summary()
         typer.echo(
-            json.dumps(
+            json_text(
                 {
                     **result.metadata,
                     "computed": result.computed,
@@ -563,8 +563,6 @@ def sweep_command(
                         for row in summary.to_dict(orient="records")
                     ],
                 },
-                indent=2,
-                default=str,
             )
         )
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -146,12 +145,17 @@ def run_command(
     ] = False,
 ) -> None:
     """Simulate a scenario: print the KPI table and write the output folder."""
+    from simulator.outputfiles import json_text
     from simulator.report import OutputFolderConflict, write_run_outputs
-    from simulator.report.outputs import summary_json
+    from simulator.report.outputs import check_run_folder, summary_json
 
     scenario = load(scenario_path)
     targets = precision_targets(precision)
     folder = out if out is not None else Path("runs") / scenario_path.stem
+    try:  # before simulating: never spend an hour to then refuse the folder
+        check_run_folder(folder, scenario, force=force)
+    except OutputFolderConflict as error:
+        fail(str(error))
     with (
         experiment_errors(),
         terminate_as_interrupt(),
@@ -177,7 +181,7 @@ def run_command(
 
         written.append(write_report(folder))
     if as_json:
-        typer.echo(json.dumps(summary_json(result), indent=2))
+        typer.echo(json_text(summary_json(result)))
         return
     stdout.print(_kpi_table(result, every))
     queue_table = _queue_table(result)

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
+from simulator.experiment.orphans import watch_parent
+
 __all__ = [
     "Backend",
     "BackendError",
@@ -185,9 +187,12 @@ class SerialBackend(Backend):
 
 
 def _worker_init() -> None:
-    """In a worker: leave Ctrl-C to the parent (it stops the pool) and die on SIGTERM."""
+    """In a worker: leave Ctrl-C to the parent (it stops the pool), die on SIGTERM, and
+    end when the parent is gone (even killed with SIGKILL).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    watch_parent()
 
 
 class ProcessBackend(Backend):
@@ -341,6 +346,10 @@ class DaskBackend(Backend):
                 silence_logs=logging.ERROR,
             )
             self._client = client_type(self._cluster)
+            from simulator.experiment.dask_plugins import DieWithParentNanny, DieWithParentWorker
+
+            self._client.register_plugin(DieWithParentNanny())
+            self._client.register_plugin(DieWithParentWorker())
         else:
             try:
                 self._client = client_type(str(address), timeout=DASK_CONNECT_TIMEOUT)

@@ -60,7 +60,7 @@ def ccsim_version() -> str:
     """The version of ccsim that produced a result (recorded in every output)."""
     from simulator import __version__
 
-    return __version__
+    return str(__version__)
 
 
 @dataclass(frozen=True)

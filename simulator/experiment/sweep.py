@@ -24,10 +24,8 @@ backend that computed it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,8 +49,9 @@ from simulator.experiment.runner import (
     replicate,
 )
 from simulator.metrics.registry import kpi_bounds
+from simulator.outputfiles import json_text, write_atomic
 from simulator.scenario import Scenario, scenario_to_dict
-from simulator.scenario.overrides import Axis, apply_overrides, grid_points, parse_axes
+from simulator.scenario.changes import Axis, apply_overrides, grid_points, parse_axes
 
 __all__ = ["PointFailure", "SweepMismatch", "SweepResult", "scenario_digest", "sweep"]
 
@@ -158,31 +157,13 @@ class SweepResult:
 # ----------------------------------------------------------------------------- files
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Write ``path`` through a temporary file and a rename: complete or absent."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    write_atomic(path, write)
 
 
 def _write_json(path: Path, data: Any) -> None:
-    _atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, default=str)))
+    _atomic(path, lambda tmp: tmp.write_text(json_text(data)))
 
 
 def _write_parquet(path: Path, data: pd.DataFrame | pa.Table, meta: Mapping[str, Any]) -> None:

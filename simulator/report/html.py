@@ -24,6 +24,7 @@ import yaml
 
 from simulator.experiment.result import wide_intervals
 from simulator.metrics.registry import SECTIONS, kpi_info
+from simulator.outputfiles import write_text
 from simulator.report.figures import (
     interval_panel,
     journey_diagram,
@@ -98,6 +99,11 @@ def _load_folder(folder: Path) -> _Folder:
         raise ReportError(f"{folder} is not a folder")
     data = _Folder(folder)
     data.summary = _read_json(folder / "summary.json")
+    if data.summary is not None and not isinstance(data.summary.get("kpis"), dict):
+        raise ReportError(
+            f"{folder / 'summary.json'} was not written by ccsim run (it has no 'kpis'); "
+            "nothing to report"
+        )
     data.run = _read_json(folder / "run.json") or {}
     scenario_file = folder / "scenario.yaml"
     if scenario_file.exists():
@@ -712,7 +718,10 @@ def render_report(folder: Path, service_level_target: float | None = None) -> st
     service-level figures and marks the intervals below it.
     """
     from simulator import __version__
+    from simulator.report.html_staffing import is_staffing_folder, render_staffing_report
 
+    if is_staffing_folder(Path(folder)):  # written by ccsim staff
+        return render_staffing_report(Path(folder))
     data = _load_folder(Path(folder))
     figures, used = _figures_section(data, service_level_target)
     sections = [
@@ -753,5 +762,4 @@ def write_report(
     target = output if output is not None else folder / REPORT_NAME
     text = render_report(folder, service_level_target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return target
+    return write_text(target, text)

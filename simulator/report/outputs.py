@@ -7,9 +7,12 @@ never loses results by reusing a folder name.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import math
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +22,13 @@ import yaml
 from simulator.experiment import RunResult
 from simulator.experiment.result import wait_grid
 from simulator.metrics.registry import DIMENSIONS, Dimension, kpi_info
+from simulator.outputfiles import finite_json, json_text, save_figure, write_atomic, write_text
 from simulator.scenario import Scenario, scenario_to_dict
 
 __all__ = [
+    "RUN_FILES",
     "OutputFolderConflict",
+    "check_run_folder",
     "interval_table",
     "scenario_fingerprint",
     "summary_json",
@@ -48,8 +54,8 @@ def scenario_fingerprint(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _number(x: float) -> float | None:
-    return None if math.isnan(x) else float(x)
+def _number(x: float) -> float:
+    return float(x)  # NaN and infinities become null with a reason in summary_json
 
 
 def summary_json(result: RunResult) -> dict[str, Any]:
@@ -70,7 +76,7 @@ def summary_json(result: RunResult) -> dict[str, Any]:
             "unit": None if info is None else info.unit,
             "definition": row["definition"],
         }
-    return {**result.metadata(), "headline": result.shown(), "kpis": kpis}
+    return finite_json({**result.metadata(), "headline": result.shown(), "kpis": kpis})  # type: ignore[no-any-return]
 
 
 def interval_table(result: RunResult) -> pd.DataFrame:
@@ -82,6 +88,33 @@ def interval_table(result: RunResult) -> pd.DataFrame:
     return result.intervals(by=dimensions)
 
 
+RUN_FILES = (
+    MARKER,
+    "summary.json",
+    "intervals.csv",
+    "service_level_curve.csv",
+    "scenario.yaml",
+    "intervals.png",
+    "contacts.parquet",
+    "contacts.csv",
+    "wait_distribution.png",
+    "report.html",
+)
+"""Files a run folder may hold from an earlier run (removed when not written again)."""
+
+
+def check_run_folder(out: Path, scenario: Scenario, force: bool = False) -> None:
+    """Refuse ``out`` before any work when it holds another scenario's results or files
+    ccsim did not write (unless ``force``).
+
+    Raises
+    ------
+    OutputFolderConflict
+        Saying which, and what to do.
+    """
+    _check_folder(out, scenario_fingerprint(scenario), force)
+
+
 def _check_folder(out: Path, fingerprint: str, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise OutputFolderConflict(f"output path {out} exists and is not a folder")
@@ -91,7 +124,7 @@ def _check_folder(out: Path, fingerprint: str, force: bool) -> None:
     if marker.exists():
         try:
             previous = json.loads(marker.read_text()).get("fingerprint")
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
             previous = None
         if previous == fingerprint:
             return
@@ -106,35 +139,74 @@ def _check_folder(out: Path, fingerprint: str, force: bool) -> None:
         )
 
 
+def _previous_files(out: Path) -> set[str]:
+    """Names of the files an earlier run left in ``out`` (as its marker lists them)."""
+    names = set(RUN_FILES)
+    with contextlib.suppress(OSError, ValueError, AttributeError, TypeError):
+        names |= {str(n) for n in json.loads((out / MARKER).read_text()).get("files", [])}
+    return {n for n in names if "/" not in n and n not in ("", ".", "..")}
+
+
 def write_run_outputs(result: RunResult, out: Path, force: bool = False) -> list[Path]:
-    """Write the run's files into ``out`` and return their paths."""
+    """Write the run's files into ``out`` and return their paths.
+
+    The files are written to a staging folder inside ``out`` first (each one atomically);
+    only when all of them are complete do they replace the earlier run's files, whose
+    leftovers (e.g. ``contacts.parquet`` of a run kept with contacts) are removed, and
+    ``run.json`` is written last. A failure leaves the earlier run as it was.
+    """
     fingerprint = scenario_fingerprint(result.scenario)
     _check_folder(out, fingerprint, force)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    stage = Path(tempfile.mkdtemp(prefix=".ccsim-staging-", dir=out))
+    try:
+        names = _write_files(result, stage)
+        for name in names:
+            os.replace(stage / name, out / name)
+        for name in _previous_files(out) - set(names) - {MARKER}:
+            (out / name).unlink(missing_ok=True)
+        marker = {"scenario": result.scenario.name, "fingerprint": fingerprint, "files": names}
+        write_text(out / MARKER, json_text(marker))
+    except BaseException as error:
+        shutil.rmtree(stage, ignore_errors=True)
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        if isinstance(error, OSError) and error.filename is not None:
+            where = out / Path(str(error.filename)).name  # the file, not its staging copy
+            raise OSError(error.errno, error.strerror, str(where)) from error
+        raise
+    shutil.rmtree(stage, ignore_errors=True)
+    return [out / MARKER, *(out / name for name in names)]
 
-    def keep(path: Path) -> Path:
-        written.append(path)
-        return path
 
-    keep(out / MARKER).write_text(
-        json.dumps({"scenario": result.scenario.name, "fingerprint": fingerprint}, indent=2)
-    )
-    keep(out / "summary.json").write_text(json.dumps(summary_json(result), indent=2))
-    interval_table(result).to_csv(keep(out / "intervals.csv"), index=False)
+def _write_files(result: RunResult, folder: Path) -> list[str]:
+    """Write every file of a run into ``folder``; return their names."""
+    written: list[str] = []
+
+    def keep(name: str) -> Path:
+        written.append(name)
+        return folder / name
+
+    write_text(keep("summary.json"), json_text(summary_json(result)))
+    table = interval_table(result)
+    write_atomic(keep("intervals.csv"), lambda tmp: table.to_csv(tmp, index=False))
     sl = result.scenario.service_level
     curve = result.service_level_curve(wait_grid(sl.threshold_s, 600.0))
-    curve.to_csv(keep(out / "service_level_curve.csv"), index=False)
-    keep(out / "scenario.yaml").write_text(
-        SCENARIO_HEADER + yaml.safe_dump(scenario_to_dict(result.scenario), sort_keys=False)
+    write_atomic(keep("service_level_curve.csv"), lambda tmp: curve.to_csv(tmp, index=False))
+    write_text(
+        keep("scenario.yaml"),
+        SCENARIO_HEADER + yaml.safe_dump(scenario_to_dict(result.scenario), sort_keys=False),
     )
-    result.plot_intervals().savefig(keep(out / "intervals.png"), dpi=110)
+    save_figure(result.plot_intervals(), keep("intervals.png"), dpi=110)
     if all(o.contact_chunks is not None for o in result.outputs):
         contacts = result.contacts()
         try:
-            contacts.to_parquet(out / "contacts.parquet", index=False)
-            written.append(out / "contacts.parquet")
+            write_atomic(
+                folder / "contacts.parquet", lambda tmp: contacts.to_parquet(tmp, index=False)
+            )
+            written.append("contacts.parquet")
         except ImportError:
-            contacts.to_csv(keep(out / "contacts.csv"), index=False)
-        result.plot_waits().savefig(keep(out / "wait_distribution.png"), dpi=110)
+            write_atomic(keep("contacts.csv"), lambda tmp: contacts.to_csv(tmp, index=False))
+        save_figure(result.plot_waits(), keep("wait_distribution.png"), dpi=110)
     return written

@@ -9,8 +9,8 @@ from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
-from simulator.distributions import Deterministic, Distribution, Exponential
-from simulator.scenario.base import NonNegative, Probability, StrictModel
+from simulator.distributions import Deterministic, Exponential
+from simulator.scenario.base import Duration, NonNegative, Probability, StrictModel
 
 __all__ = [
     "Announcement",
@@ -63,6 +63,7 @@ class _Dialling(StrictModel):
 
     calling_hours_local: tuple[str, str] = Field(
         default=("09:00", "21:00"),
+        strict=False,  # a list in the file; its items must still be strings
         description='Window ["HH:MM", "HH:MM"] in which a customer may be rung, in their time.',
     )
     clock: Literal["caller_local", "site"] = Field(
@@ -79,7 +80,7 @@ class _Dialling(StrictModel):
     retry_after_s: NonNegative = Field(
         default=600.0, description="Time between unanswered attempts (seconds)."
     )
-    dial_time: Distribution = Field(
+    dial_time: Duration = Field(
         default_factory=lambda: Deterministic(value=20.0),
         description="Agent time per attempt: dialling and ringing (seconds).",
     )
@@ -137,15 +138,15 @@ class Voicemail(_Dialling):
         default=True,
         description="Redials and recontacts due while the centre is closed leave a message.",
     )
-    message_time: Distribution = Field(
+    message_time: Duration = Field(
         default_factory=lambda: Deterministic(value=45.0),
         description="Time the caller spends leaving the message (seconds).",
     )
-    listen_time: Distribution = Field(
+    listen_time: Duration = Field(
         default_factory=lambda: Deterministic(value=60.0),
         description="Agent time to listen to a message (seconds).",
     )
-    return_delay: Distribution = Field(
+    return_delay: Duration = Field(
         default_factory=lambda: Exponential(mean=7200.0),
         description="From the message to the agent starting on it (seconds).",
     )

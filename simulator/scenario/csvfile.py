@@ -18,13 +18,19 @@ import io
 import math
 from pathlib import Path
 
-__all__ = ["VOLUME_COLUMN", "read_volume_csv"]
+from simulator.scenario.limits import MAX_CSV_BYTES, read_limited
+
+__all__ = ["BASE_DIR_CONTEXT_KEY", "VOLUME_COLUMN", "read_volume_csv"]
+
+BASE_DIR_CONTEXT_KEY = "base_dir"
+"""Validation-context key holding the folder that relative CSV paths are resolved in."""
 
 VOLUME_COLUMN = "calls"
 """Name of the column that holds the expected calls per interval."""
 
 
 def _number(text: str, where: str) -> float:
+    text = text if len(text) <= 40 else text[:37] + "..."  # quoted in messages
     try:
         value = float(text)
     except ValueError:
@@ -44,15 +50,15 @@ def read_volume_csv(path: Path) -> tuple[float, ...]:
         the format above.
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_limited(path, MAX_CSV_BYTES, "volume CSV").decode("utf-8-sig")
     except FileNotFoundError:
         raise ValueError(f"CSV file not found: {path}") from None
     except IsADirectoryError:
         raise ValueError(f"{path} is a directory, not a CSV file") from None
     except UnicodeDecodeError:
         raise ValueError(f"{path} is not a UTF-8 text file") from None
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read CSV file {path}: {exc}") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read CSV file {path}: {exc.strerror or exc}") from None
     try:
         rows = [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
     except csv.Error as exc:

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import reprlib
 import types
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 from pydantic_core import ErrorDetails
 
 __all__ = [
@@ -107,8 +108,18 @@ def join_path(prefix: str, relative: str) -> str:
     return f"{prefix}.{relative}"
 
 
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 2
+_SHORT_REPR.maxdict = _SHORT_REPR.maxlist = _SHORT_REPR.maxtuple = _SHORT_REPR.maxset = 4
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _MAX_INPUT_REPR
+_SHORT_REPR.maxlong = 40
+
+
 def _short(value: object) -> str:
-    text = repr(value)
+    """A repr cut to a few items and characters, in time bounded whatever ``value`` holds
+    (a plain ``repr`` of an alias-expanded YAML value could take hours).
+    """
+    text = _SHORT_REPR.repr(value)
     if len(text) > _MAX_INPUT_REPR:
         text = text[: _MAX_INPUT_REPR - 3] + "..."
     return text
@@ -145,6 +156,13 @@ def _tags(model: type[BaseModel]) -> set[object]:
     return tags
 
 
+def _branch_tags(member: Any) -> set[object]:
+    """Tags given to a union branch by ``Annotated[..., Tag(name)]`` (callable discriminators)."""
+    if typing.get_origin(member) is not typing.Annotated:
+        return set()
+    return {meta.tag for meta in typing.get_args(member)[1:] if isinstance(meta, Tag)}
+
+
 def _field_by_key(model: type[BaseModel], key: object) -> Any | None:
     for name, field in model.model_fields.items():
         if key in (name, field.alias):
@@ -178,7 +196,8 @@ def _locate(root: type[BaseModel], loc: Sequence[int | str]) -> _Located:
             match = [
                 member
                 for member in typing.get_args(tp)
-                if _is_model(unwrap_type(member)) and segment in _tags(unwrap_type(member))
+                if (_is_model(unwrap_type(member)) and segment in _tags(unwrap_type(member)))
+                or segment in _branch_tags(member)
             ]
             if match:
                 current = unwrap_type(match[0])

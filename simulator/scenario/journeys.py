@@ -12,7 +12,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from simulator.distributions import Deterministic, Distribution, NoDistribution
-from simulator.scenario.base import NonNegative, Probability, StrictModel
+from simulator.scenario.base import Duration, NonNegative, Probability, StrictModel
 
 __all__ = [
     "INCENTIVE_EFFECTS",
@@ -38,7 +38,7 @@ class Recontact(StrictModel):
     """An unresolved caller calls again later (a new contact with origin ``recontact``)."""
 
     probability: Probability = Field(description="Chance an unresolved caller calls again.")
-    delay: Distribution = Field(
+    delay: Duration = Field(
         description="Time from the unresolved contact's end to the recontact (seconds)."
     )
 
@@ -67,7 +67,7 @@ class SelfService(StrictModel):
     resolve_probability: Probability = Field(
         description="Chance a caller of that queue is resolved by self-service."
     )
-    time: Distribution = Field(description="Time spent in self-service (seconds).")
+    time: Duration = Field(description="Time spent in self-service (seconds).")
 
 
 class MenuOption(StrictModel):
@@ -151,7 +151,7 @@ class Transfers(StrictModel):
     context_keeps_story: Probability = Field(
         default=0.8, description="With mode=context: chance the note spares a re-explanation."
     )
-    briefing: Distribution = Field(
+    briefing: Duration = Field(
         default_factory=lambda: Deterministic(value=30.0),
         description="With mode=warm: how long the first agent briefs the next (seconds).",
     )

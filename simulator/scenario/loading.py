@@ -8,6 +8,7 @@ file, the key path and what is wrong. Loading has no side effects.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,8 +16,10 @@ from typing import Any
 
 import yaml
 
+from simulator.scenario.csvfile import BASE_DIR_CONTEXT_KEY
 from simulator.scenario.errors import Problem, ScenarioError, allowed_keys
-from simulator.scenario.models import BASE_DIR_CONTEXT_KEY, Scenario
+from simulator.scenario.limits import MAX_SCENARIO_BYTES, check_yaml_node, read_limited
+from simulator.scenario.models import Scenario
 
 __all__ = ["SUFFIXES", "load_scenario", "scenario_from_dict", "scenario_to_dict"]
 
@@ -24,7 +27,11 @@ SUFFIXES = (".yaml", ".yml", ".toml")
 """File name endings a scenario file may have."""
 
 
-class _SafeUniqueKeyLoader(yaml.SafeLoader):
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML was built with it (about six times faster), else PyYAML's."""
+
+
+class _SafeUniqueKeyLoader(_SafeBase):  # type: ignore[valid-type,misc]
     """``yaml.SafeLoader`` that refuses a key given twice in one mapping.
 
     Plain PyYAML keeps the last of two equal keys silently, which hides a
@@ -52,18 +59,31 @@ def _construct_mapping(
             )
         if not isinstance(key, list | dict):
             seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
+    return mapping
 
 
 _SafeUniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _construct_mapping,
 )
+# YAML 1.1 (PyYAML) reads 1e6 as a string; YAML 1.2 and every planner read it as a number.
+_SafeUniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 def _parse_yaml(text: str) -> Any:
+    loader: _SafeUniqueKeyLoader | None = None
     try:
-        return yaml.load(text, Loader=_SafeUniqueKeyLoader)
+        loader = _SafeUniqueKeyLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_yaml_node(node)  # before building: aliases may expand to billions of values
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -73,6 +93,13 @@ def _parse_yaml(text: str) -> Any:
         raise ScenarioError([Problem("", f"invalid YAML: {exc}")]) from None
     except RecursionError:
         raise ScenarioError([Problem("", "invalid YAML: nested too deeply")]) from None
+    except ScenarioError:
+        raise
+    except ValueError as exc:  # e.g. a whole number with more digits than Python converts
+        raise ScenarioError([Problem("", f"invalid YAML value: {str(exc)[:200]}")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _parse_toml(text: str) -> Any:
@@ -86,14 +113,16 @@ def _parse_toml(text: str) -> Any:
 
 def _read_text(path: Path) -> str:
     try:
-        data = path.read_bytes()
+        data = read_limited(path, MAX_SCENARIO_BYTES, "scenario file")
     except FileNotFoundError:
         raise ScenarioError([Problem("", "file not found")]) from None
     except IsADirectoryError:
         raise ScenarioError([Problem("", "is a directory, not a scenario file")]) from None
-    except (OSError, ValueError) as exc:  # ValueError: e.g. a NUL byte in the path
-        message = getattr(exc, "strerror", None) or str(exc)
+    except OSError as exc:
+        message = exc.strerror or str(exc)
         raise ScenarioError([Problem("", f"cannot read the file: {message}")]) from None
+    except ValueError as exc:  # too large, or e.g. a NUL byte in the path
+        raise ScenarioError([Problem("", str(exc))]) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

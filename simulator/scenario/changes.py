@@ -1,5 +1,4 @@
-"""``--set KEY=VALUES`` and ``Scenario.with_changes``: changing a scenario by key path, and
-the grids of a sweep.
+"""``--set KEY=VALUES``: changing a scenario by key path, and the grids of a sweep.
 
 A key path is spelt as in the scenario file and its error messages:
 ``agent_groups[0].staffing``, ``routing.policy``, ``call_types[1].handle_time.cv``,
@@ -40,9 +39,11 @@ from simulator.scenario import Scenario, ScenarioError, scenario_from_dict, scen
 from simulator.scenario.errors import allowed_keys, unwrap_type
 
 __all__ = [
+    "MAX_POINTS",
     "Axis",
     "OverrideError",
     "apply_overrides",
+    "check_grid_size",
     "grid_points",
     "parse_axes",
     "parse_path",
@@ -52,6 +53,9 @@ __all__ = [
 
 MAX_VALUES = 10_000
 """Most values one ``--set`` may expand to: a guard against a mistyped step."""
+MAX_POINTS = 10_000
+"""Most points a sweep grid may have (the product of its axes' value counts), checked by
+counting before any point is built."""
 
 Segment = str | int
 
@@ -353,17 +357,40 @@ def parse_axes(scenario: Scenario, grid: Mapping[str, Any] | Sequence[str]) -> l
         if isinstance(given, str):
             values = parse_values(path, given, _current(data, segments))
         elif isinstance(given, Sequence):
+            if len(given) > MAX_VALUES:  # counted before copying (e.g. a huge range)
+                raise OverrideError(path, f"{len(given):,} values (at most {MAX_VALUES:,})")
             values = list(given)
         else:
             values = [given]
         if not values:
             raise OverrideError(path, "no values to sweep")
         axes.append(Axis(path.strip(), segments, tuple(values)))
+    check_grid_size(axes)
     return axes
+
+
+def check_grid_size(axes: Sequence[Axis]) -> int:
+    """The number of points of the grid (the product of the axes' lengths), counted
+    without building it.
+
+    Raises
+    ------
+    OverrideError
+        When it exceeds :data:`MAX_POINTS`.
+    """
+    points = math.prod(len(a.values) for a in axes)
+    if points > MAX_POINTS:
+        sizes = " x ".join(f"{len(a.values):,}" for a in axes)
+        raise OverrideError(
+            ", ".join(a.path for a in axes),
+            f"the grid has {points:,} points ({sizes}); at most {MAX_POINTS:,} in one sweep",
+        )
+    return points
 
 
 def grid_points(axes: Sequence[Axis]) -> list[dict[str, Any]]:
     """Every combination of the axes' values (the first axis varies slowest)."""
+    check_grid_size(axes)
     return [
         dict(zip((a.path for a in axes), combo, strict=True))
         for combo in itertools.product(*(a.values for a in axes))
