@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
+import yaml
 from scipy import stats
 
 import simulator
@@ -78,3 +81,39 @@ def assert_matches_theory(result: simulator.RunResult, kpi: str, theory: float) 
         f"{kpi}: simulated {row['mean']:.5g} ± {bound:.3g} (family-wise bound, se {se:.3g}) "
         f"vs theory {theory:.5g}"
     )
+
+
+def assert_fits_80_columns(output: str, out: object = None) -> None:
+    """Every line of a command's tables fits 80 columns and nothing was cut short (lines
+    naming the output folder ``out``, a path of the user's choosing, are left aside)."""
+    lines = [
+        line
+        for line in output.splitlines()
+        if not line.startswith("wrote ") and (out is None or str(out) not in line)
+    ]
+    too_wide = [line for line in lines if len(line) > 80]
+    assert not too_wide, too_wide[:3]
+    assert "…" not in output
+
+
+def assert_check_refuses(data: dict[str, Any], folder: Path, path: str, message: str) -> None:
+    """``ccsim check`` on ``data`` written as YAML exits 2 naming ``path`` and ``message``."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    file = folder / "bad.yaml"
+    file.write_text(yaml.safe_dump(data))
+    outcome = CliRunner().invoke(app, ["check", str(file)])
+    assert outcome.exit_code == 2, outcome.output
+    assert path in outcome.output and message in outcome.output, outcome.output
+    assert "Traceback" not in outcome.output
+
+
+def chromium() -> str | None:
+    """A Chromium (or Chrome) binary on PATH, or None (``.ci/run`` installs Debian's)."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None

@@ -34,7 +34,11 @@ def test_run_prints_kpis_and_writes_every_output(tmp_path: Path) -> None:
     sl = summary["kpis"]["service_level"]
     assert sl["low"] <= sl["mean"] <= sl["high"]
     intervals = pd.read_csv(out / "intervals.csv")
-    assert len(intervals) == 48
+    overall = intervals[intervals["breakdown"] == "all"]
+    assert len(overall) == 48 * overall["kpi"].nunique()
+    assert set(intervals["breakdown"]) >= {"all", *(f"queue={q}" for q in ("general", "cards"))}
+    sl = overall[overall["kpi"] == "service_level"]
+    assert ((sl["low"] >= 0) & (sl["high"] <= 1)).all()
     contacts = pd.read_parquet(out / "contacts.parquet")
     # The file's counts agree with the summary it sits beside.
     counted = contacts[contacts["arrival"] >= summary["counted_from_s"]]

@@ -15,6 +15,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 import simulator
+from helpers import assert_fits_80_columns
 from simulator.cli import app
 from simulator.experiment.precision import kpi_parts
 from simulator.scenario import Scenario, scenario_from_dict, scenario_to_dict
@@ -210,6 +211,7 @@ def test_cli_compare_prints_differences_and_writes_files(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "rich − lean" in result.output
     assert "service_level" in result.output and "VR" in result.output
+    assert_fits_80_columns(result.output)
     for name in ("comparison.json", "comparison.csv", "differences.csv", "differences.png"):
         assert (out / name).stat().st_size > 0, name
     data = json.loads((out / "comparison.json").read_text())

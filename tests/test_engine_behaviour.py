@@ -67,10 +67,10 @@ def test_agents_finish_the_call_in_hand_when_their_shift_ends() -> None:
     per_rep = late_agents.groupby("replication")["agent"].nunique()
     assert per_rep.max() <= 3
     intervals = result.intervals(wide=True)
-    after = intervals[intervals["start"] >= "10:30"]
+    after = intervals[intervals["start"] >= datetime.time(10, 30)]
     assert np.allclose(after["agents_paid"], 3)
     # Paid time counts the overtime of agents finishing their last call after 10:00.
-    assert intervals.loc[intervals["start"] == "10:00", "agents_paid"].iloc[0] > 3
+    assert intervals.loc[intervals["start"] == datetime.time(10), "agents_paid"].iloc[0] > 3
 
 
 def test_at_close_disconnect_cuts_off_the_queue_and_finish_serves_it() -> None:

@@ -29,6 +29,7 @@ from simulator.report import (
     wait_distribution,
 )
 from simulator.report.figures import PING_PONG_COLOUR
+from simulator.report.formatting import format_value
 from simulator.scenario import scenario_from_dict
 
 SCENARIO_DIR = Path(__file__).parent.parent / "scenarios"
@@ -166,6 +167,14 @@ def test_journey_flows_match_the_summary(bank: simulator.RunResult) -> None:
     assert f"{outcomes['answered']:,.0f}" in answered
 
 
+def test_the_journey_figure_writes_the_registry_ping_pong_rate() -> None:
+    result = simulator.run(simulator.load(SCENARIO_DIR / "bank_pingpong.yaml"), replications=2)
+    drawn = result.plot_journeys()
+    note = next(t.get_text() for t in drawn.axes[0].texts if "ping-pong" in t.get_text())
+    assert format_value("ping_pong_rate", result.kpi("ping_pong_rate")) in note
+    assert f"{result.kpi('offered'):,.0f} contacts per replication" in drawn.axes[0].get_title()
+
+
 def _journeys() -> pd.DataFrame:
     """Synthetic contacts of two replications with a ``path`` column (queues visited)."""
     one = (
@@ -198,7 +207,10 @@ def test_journey_with_a_path_column_draws_each_hop_and_flags_ping_pong() -> None
         if isinstance(p, PathPatch) and to_hex(p.get_facecolor()) == PING_PONG_COLOUR
     ]
     assert len(red) == 1
-    assert any("ping-pong" in t.get_text() and "27.3%" in t.get_text() for t in fig.axes[0].texts)
+    assert any(t.get_text().endswith("(ping-pong)") for t in fig.axes[0].texts)
+    # The share is the summary's KPI, handed in: the figure computes none.
+    fig = journey_diagram(contacts, ping_pong_rate=6 / 22)
+    assert any("ping-pong" in t.get_text() and "27.3 %" in t.get_text() for t in fig.axes[0].texts)
 
 
 def test_long_paths_are_cut_at_max_hops() -> None:

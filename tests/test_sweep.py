@@ -19,13 +19,14 @@ from test_compare import centre, write
 from typer.testing import CliRunner
 
 import simulator
+from helpers import assert_fits_80_columns
 from simulator.cli import app
 from simulator.experiment import runner as runner_module
-from simulator.experiment.overrides import OverrideError
 from simulator.experiment.sweep import SweepMismatch
 from simulator.model.replication import simulate_replication
 from simulator.report.experiment_figures import sweep_plot
 from simulator.scenario import Scenario
+from simulator.scenario.changes import OverrideError
 
 cli = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -291,7 +292,11 @@ def test_cli_sweep_prints_points_and_writes_plots(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "6 points: 6 computed, 0 reused" in result.output
-    for name in ("abandon_rate_vs_routing_policy.png", "occupancy_flex_vs_routing_policy.png"):
+    assert_fits_80_columns(result.output, out)
+    for name in (
+        "abandon_rate_vs_routing_policy.png",
+        "occupancy_group_flex_vs_routing_policy.png",
+    ):
         assert (out / name).stat().st_size > 0
     figure = sweep_plot(_sweep().summary(), x="agent_groups[a_team].staffing", kpi="asa_s")
     assert isinstance(figure, Figure) and figure.axes

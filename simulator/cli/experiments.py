@@ -37,14 +37,16 @@ from simulator.cli.common import (
     fail,
     progress_bar,
 )
+from simulator.cli.tables import fold_columns, wrapped
 from simulator.experiment.backends import BackendError
 from simulator.experiment.compare import Comparison, compare
-from simulator.experiment.overrides import OverrideError
 from simulator.experiment.precision import PrecisionTarget, kpi_names, parse_precision
 from simulator.experiment.runner import ExperimentProgress
 from simulator.experiment.sweep import PointFailure, SweepMismatch, SweepResult, sweep
+from simulator.metrics.registry import shown_kpis
 from simulator.outputfiles import json_text, save_figure, write_atomic, write_text
-from simulator.report.formatting import is_percent
+from simulator.report.formatting import format_value, kpi_unit
+from simulator.scenario.changes import OverrideError
 
 __all__ = [
     "EXIT_FAILED",
@@ -181,16 +183,15 @@ def progress_callback(
 
 
 def _cell(kpi: str, mean: Any, half_width: Any) -> str:
-    from simulator.cli.run import _format
-
+    """``83.3±1.2 %``: a mean and its 95 % half-width in the KPI's unit."""
     mean, half_width = float(mean), float(half_width)
     if math.isnan(mean):
-        return "-"
+        return "–"
     if math.isnan(half_width):
-        return _format(kpi, mean)
-    if is_percent(kpi):
-        return f"{mean * 100:.2f}±{half_width * 100:.2f}%"
-    return f"{_format(kpi, mean)}±{_format(kpi, half_width)}"
+        return format_value(kpi, mean)
+    unit = kpi_unit(kpi)
+    text = f"{format_value(kpi, mean, unit=False)}±{format_value(kpi, half_width, unit=False)}"
+    return f"{text} {unit}" if unit else text
 
 
 def _number(x: Any) -> Any:
@@ -209,7 +210,7 @@ def _comparison_table(comparison: Comparison, frame: pd.DataFrame, kpis: Sequenc
             f"Paired comparison — {comparison.replications} replications each, common seed "
             f"{comparison.seed}"
         ),
-        caption=(
+        caption=wrapped(
             "Mean ± 95 % half-width. Differences against the first scenario are paired by "
             "replication (common random numbers); * = the 95 % interval excludes zero; "
             "VR = variance reduction against unpaired runs."
@@ -232,7 +233,7 @@ def _comparison_table(comparison: Comparison, frame: pd.DataFrame, kpis: Sequenc
             vr = float(row["variance_reduction"])
             cells.append("-" if math.isnan(vr) else ("∞" if math.isinf(vr) else f"{vr:.1f}x"))
         table.add_row(escape(kpi), *cells)
-    return table
+    return fold_columns(table)
 
 
 def _comparison_json(
@@ -352,7 +353,11 @@ def compare_command(
             max_replications=max_replications,
             progress=tick,
         )
-    kpis = [k for k in (kpi or comparison.kpis) if k in comparison.kpis]
+    if kpi:
+        kpis = [k for k in kpi if k in comparison.kpis]
+    else:  # what any of the scenarios uses, overall figures (the files have every breakdown)
+        used = {k for sc in scenarios for k in shown_kpis(sc, comparison.kpis)}
+        kpis = [k for k in comparison.kpis if k in used and "[" not in k]
     table, differences = comparison.table(), comparison.differences()
     data = _comparison_json(comparison, table, kpis)
     data["fingerprints"] = fingerprints
@@ -396,7 +401,7 @@ def _sweep_table(result: SweepResult) -> Table:
             f"{result.metadata['scenario']} — sweep of {result.points} points, "
             f"common seed {result.seed}"
         ),
-        caption="Mean ± 95 % half-width over each point's replications.",
+        caption=wrapped("Mean ± 95 % half-width over each point's replications."),
         box=box.SIMPLE_HEAVY,
     )
     table.add_column("point", justify="right")
@@ -416,7 +421,7 @@ def _sweep_table(result: SweepResult) -> Table:
             str(first["replications"]),
             *(_cell(k, by_kpi[k]["mean"], by_kpi[k]["half_width"]) for k in kpis),
         )
-    return table
+    return fold_columns(table)
 
 
 def _sweep_plots(

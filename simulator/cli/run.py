@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -21,66 +21,93 @@ from simulator.cli.experiments import (
     progress_callback,
     terminate_as_interrupt,
 )
+from simulator.cli.tables import fold_columns, wrapped
 from simulator.experiment import RunResult, run
 from simulator.experiment.precision import target_status
 from simulator.experiment.runner import ExperimentProgress
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["run_command"]
 
 
-PERCENT_KPIS = {
-    "abandon_rate",
-    "blocked_rate",
-    "balk_rate",
-    "disconnect_rate",
-    "service_level",
-    "overflow_rate",
-    "ping_pong_rate",
-    "occupancy",
-    "occupancy_until_last_leaves",
-    "escalation_reach",
-    "fcr",
-}
+def _kpi_table(result: RunResult, every: bool) -> Table:
+    """The KPIs a reader of this scenario needs (``every``: all of them, breakdowns too),
+    with their 95 % half-widths and confidence intervals, in at most 80 columns.
+    """
+    from simulator.report.formatting import format_half_width, format_interval, format_value
 
-
-def _format(name: str, value: float) -> str:
-    if math.isnan(value):
-        return "-"
-    if name in PERCENT_KPIS or name.endswith("_rate") or name.startswith("occupancy["):
-        return f"{value * 100:.2f} %"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
-
-
-def _kpi_table(result: RunResult) -> Table:
     summary = result.summary()
-    sl = result.scenario.service_level
+    sc = result.scenario
+    sl = sc.service_level
+    currency = sc.costs.currency
+    names = list(summary.index) if every else result.shown()
     table = Table(
-        title=f"{result.scenario.name} — {result.n} replications, seed {result.seed}",
-        caption=(
-            f"95 % confidence intervals over replications. Service level: within "
-            f"{sl.threshold_s:g} s, definition '{sl.definition}'. KPIs undefined for this "
-            "scenario are left out; summary.json has every definition."
+        title=wrapped(f"{sc.name} — {result.n} replications, seed {result.seed}"),
+        caption=wrapped(
+            "Mean, 95 % half-width and 95 % confidence interval over replications"
+            + (" (* cut at the KPI's range)" if bool(summary["clipped"].any()) else "")
+            + f". Service level: within {sl.threshold_s:g} s, definition '{sl.definition}'. "
+            + (
+                "Every KPI is listed."
+                if every
+                else "KPIs of features this scenario does not use are left out (--all "
+                "lists them, summary.json has them all)."
+            )
         ),
         box=box.SIMPLE_HEAVY,
     )
-    table.add_column("KPI")
-    table.add_column("mean", justify="right")
-    table.add_column("± 95 %", justify="right")
-    table.add_column("range", justify="right")
-    for name, row in summary.iterrows():
-        kpi = str(name)
-        hw = row["half_width"]
-        if math.isnan(row["mean"]):
-            continue  # undefined here (e.g. IVR KPIs without an IVR): see summary.json
+    table.add_column("KPI", overflow="fold", ratio=1)
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column("± 95 %", justify="right", no_wrap=True)
+    table.add_column("95 % CI", justify="right", no_wrap=True)
+    for name in names:
+        mean = _cell(summary, name, "mean")
+        if math.isnan(mean) and not every:
+            continue  # undefined here (no contact reached it): see summary.json
+        low, high = _cell(summary, name, "low"), _cell(summary, name, "high")
+        cut = bool(summary["clipped"].to_numpy()[summary.index.get_loc(name)])
         table.add_row(
-            escape(kpi),
-            _format(kpi, row["mean"]),
-            _format(kpi, hw),
-            f"{_format(kpi, row['low'])} – {_format(kpi, row['high'])}"
-            if not math.isnan(hw)
-            else "-",
+            escape(name),
+            format_value(name, mean, currency=currency),
+            format_half_width(name, _cell(summary, name, "half_width"), currency=currency),
+            format_interval(name, low, high, currency=currency) + ("*" if cut else ""),
+        )
+    return table
+
+
+def _cell(frame: pd.DataFrame, row: str, column: str) -> float:
+    return float(frame[column].to_numpy(dtype=float)[frame.index.get_loc(row)])
+
+
+def _queue_table(result: RunResult) -> Table | None:
+    """Service level per queue and interval (counted intervals), for several queues."""
+    from simulator.report.formatting import format_value
+
+    if len(result.scenario.queues) < 2:
+        return None
+    frame = result.intervals(by="queue")
+    frame = frame[(frame["kpi"] == "service_level") & frame["counted"]]
+    queues = result.members("queue")
+    multi_day = result.scenario.calendar.days > 1
+    table = Table(
+        title="Service level by queue and interval",
+        caption=wrapped(
+            "Contacts by the interval they arrived in, in the queue they first joined."
+        ),
+        box=box.SIMPLE_HEAVY,
+    )
+    table.add_column("interval", no_wrap=True)
+    for queue in queues:
+        table.add_column(escape(queue), justify="right", overflow="fold")
+    fold_columns(table)
+    for (day, start), rows in frame.groupby(["day", "start"], sort=True):
+        by_queue = dict(zip(rows["breakdown"], rows["mean"], strict=True))
+        label = f"d{day} {start:%H:%M}" if multi_day else f"{start:%H:%M}"
+        table.add_row(
+            label,
+            *(format_value("service_level", by_queue.get(f"queue={q}")) for q in queues),
         )
     return table
 
@@ -109,6 +136,12 @@ def run_command(
     ] = False,
     report: Annotated[
         bool, typer.Option("--report", help="Also write OUTDIR/report.html (ccsim report).")
+    ] = False,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="List every KPI and breakdown, also of features the scenario lacks."
+        ),
     ] = False,
 ) -> None:
     """Simulate a scenario: print the KPI table and write the output folder."""
@@ -150,7 +183,10 @@ def run_command(
     if as_json:
         typer.echo(json_text(summary_json(result)))
         return
-    stdout.print(_kpi_table(result))
+    stdout.print(_kpi_table(result, every))
+    queue_table = _queue_table(result)
+    if queue_table is not None:
+        stdout.print(queue_table)
     half_widths = {str(k): float(v) for k, v in result.summary()["half_width"].items()}
     for status in target_status(half_widths, targets, result.n):
         stdout.print(f"precision {status}", highlight=False)

@@ -42,6 +42,7 @@ from simulator.experiment.runner import (
     precision_plan,
     replicate,
 )
+from simulator.metrics.registry import kpi_bounds
 from simulator.scenario import Scenario
 
 __all__ = ["Comparison", "PairedDifference", "ccsim_version", "compare", "paired_difference"]
@@ -215,8 +216,7 @@ class Comparison:
                     "scenario": label,
                     "mean": mean,
                     "half_width": half_width,
-                    "low": mean - half_width,
-                    "high": mean + half_width,
+                    **kpi_bounds(kpi, mean, half_width),
                     "replications": self.parts[s].n,
                 }
                 if s == 0:
@@ -287,7 +287,7 @@ def compare(
     scenarios: Sequence[Scenario],
     replications: int | None = None,
     seed: int | None = None,
-    workers: int | None = None,
+    workers: int | None = 1,
     *,
     labels: Sequence[str] | None = None,
     dask: Any = None,
@@ -305,7 +305,8 @@ def compare(
     replications : per scenario (default: the first scenario's ``replications``).
     seed : base seed for *all* of them (default: the first scenario's ``seed``; the
         others' own seeds are ignored, which is what pairs them).
-    workers : local processes (``None``: every core); 1 runs in this process.
+    workers : local processes; 1 (the default, as for ``run``, ``compare`` and ``sweep``)
+        runs in this process, ``None`` uses every core (the command line's default).
     labels : names for the scenarios (default: their ``name``, made unique).
     dask : a scheduler address, a ``distributed.Client`` or ``"local"``.
     precision : ``{kpi: half_width}``: add replications (to every scenario alike)

@@ -170,6 +170,8 @@ class RunResult:
                 "busy_s": ("busy_s", 1.0, "busy_after_close_s"),
                 "present_s": ("present_s", 1.0, "present_after_close_s"),
                 "paid_s": ("paid_s", 1.0, "paid_after_close_s"),
+                "chat_slots_s": ("chat_slots_s", 1.0, "chat_slots_after_close_s"),
+                "chatting_s": ("chatting_s", 1.0, "chatting_after_close_s"),
                 "labour_cost": ("paid_s", per_second, None),
             }
             for name, (area, scale, after_name) in sources.items():
@@ -388,10 +390,15 @@ class RunResult:
         estimates = self._interval_estimates(by)
         kpis = {k.name: k for k in self.kpis}
         if wide:
-            frame = base.copy()
+            columns: dict[str, Any] = {}
             for name, (_, _, est, hw) in estimates.items():
-                frame[name] = est
-                frame[f"{name}_hw"] = hw
+                columns[name] = est
+                columns[f"{name}_hw"] = hw
+            for name, values in columns.items():  # align as column assignment would
+                if isinstance(values, pd.Series):
+                    columns[name] = values.reindex(base.index)
+            added = pd.DataFrame(columns, index=base.index)
+            frame = pd.concat([base.drop(columns=list(columns), errors="ignore"), added], axis=1)
         elif replications:
             pieces = []
             reps = np.array([o.replication for o in self.outputs])
@@ -519,7 +526,12 @@ class RunResult:
         """Where contacts went: entry, queues visited, outcome."""
         from simulator.report.figures import journey_diagram
 
-        return journey_diagram(self.contacts(), counted_from_s=self.counted_from_s)
+        return journey_diagram(
+            self.contacts(),
+            counted_from_s=self.counted_from_s,
+            title=self.scenario.name,
+            ping_pong_rate=self.kpi("ping_pong_rate"),
+        )
 
     def contacts(self) -> pd.DataFrame:
         """The per-contact log of every replication (empty columns if contacts were not kept)."""
@@ -559,6 +571,18 @@ class RunResult:
             "contact of the day leaves)",
             "rate_estimator": "call-weighted ratio of totals over replications, t-based 95% CI "
             "on the delta-method standard error",
+            "confidence_bounds": "low and high are mean -/+ half_width cut at the KPI's range"
+            " (a share within [0, 1], counts, durations and money at least 0); 'clipped'"
+            " marks a cut bound",
+            "interval_attribution": "contact KPIs count contacts by the interval they arrived"
+            " in; occupancy, agents and queue length count the time within the interval",
+            "breakdowns": "kpi[queue=q]: contacts in the queue they first joined (else the one"
+            " their call type is meant for); kpi[call_type=c]; kpi[group=g]: agent group g",
+            "costs": {
+                "currency": sc.costs.currency,
+                "agent_hour": sc.costs.agent_hour,
+                "telephony_minute": sc.costs.telephony_minute,
+            },
         }
 
 
@@ -577,12 +601,11 @@ def wide_intervals(long: pd.DataFrame, breakdown: str = ALL) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=keys)
     order = list(dict.fromkeys(rows["kpi"]))
-    table = rows.pivot_table(
-        index=keys, columns="kpi", values=["mean", "half_width"], sort=False, dropna=False
-    )
+    table = rows.pivot(index=keys, columns="kpi", values=["mean", "half_width"])
     means = pd.DataFrame(table["mean"])[order]
     widths = pd.DataFrame(table["half_width"])[order].add_suffix("_hw")
-    frame = pd.concat([means, widths], axis=1).reset_index()
+    interleaved = [c for name in order for c in (name, f"{name}_hw")]
+    frame = pd.concat([means, widths], axis=1)[interleaved].reset_index()
     frame.columns.name = None
     return frame.sort_values(["breakdown", "day", "interval"], kind="stable", ignore_index=True)
 

@@ -279,7 +279,8 @@ def run(
         ``precision``, how many to start with (at least ``MIN_REPLICATIONS``).
     seed : the base seed (default: the scenario's ``seed``); replication ``r`` uses
         streams spawned from ``(seed, r)``.
-    workers : local processes (``None``: every core); 1 runs in this process. With
+    workers : local processes; 1 (the default, as for ``run``, ``compare`` and ``sweep``)
+        runs in this process, ``None`` uses every core (the command line's default). With
         ``dask="local"``, the number of Dask workers. Results are identical.
     keep_contacts : keep the per-contact log (``False`` keeps only aggregates).
     progress : optional ``progress(done, total)`` callback.

@@ -41,7 +41,6 @@ import yaml
 
 from simulator.experiment.backends import Backend, TaskFailure, backend_for
 from simulator.experiment.compare import ccsim_version
-from simulator.experiment.overrides import Axis, apply_overrides, grid_points, parse_axes
 from simulator.experiment.precision import KpiParts, PrecisionTarget
 from simulator.experiment.runner import (
     ExperimentProgress,
@@ -49,8 +48,10 @@ from simulator.experiment.runner import (
     precision_plan,
     replicate,
 )
+from simulator.metrics.registry import kpi_bounds
 from simulator.outputfiles import json_text, write_atomic
 from simulator.scenario import Scenario, scenario_to_dict
+from simulator.scenario.changes import Axis, apply_overrides, grid_points, parse_axes
 
 __all__ = ["PointFailure", "SweepMismatch", "SweepResult", "scenario_digest", "sweep"]
 
@@ -362,12 +363,21 @@ def _summary_frame(points: Sequence[_Point], axes: Sequence[str]) -> pd.DataFram
                     "kpi": kpi,
                     "mean": mean,
                     "half_width": half_width,
-                    "low": mean - half_width,
-                    "high": mean + half_width,
+                    **kpi_bounds(kpi, mean, half_width),
                     "replications": point.replications,
                 }
             )
-    columns = ["point", *axes, "kpi", "mean", "half_width", "low", "high", "replications"]
+    columns = [
+        "point",
+        *axes,
+        "kpi",
+        "mean",
+        "half_width",
+        "low",
+        "high",
+        "clipped",
+        "replications",
+    ]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -379,7 +389,7 @@ def sweep(
     grid: Mapping[str, Any] | Sequence[str],
     replications: int | None = None,
     seed: int | None = None,
-    workers: int | None = None,
+    workers: int | None = 1,
     *,
     out: str | Path | None = None,
     force: bool = False,
@@ -400,7 +410,8 @@ def sweep(
         ``"20:30:2"`` or ``"fcfs,priority_longest_idle"``), or ``["KEY=VALUES", ...]``.
     replications : per point (default: the scenario's); with ``precision``, to start with.
     seed : base seed of every point (default: the scenario's).
-    workers : local processes (``None``: every core); 1 runs in this process. With
+    workers : local processes; 1 (the default, as for ``run``, ``compare`` and ``sweep``)
+        runs in this process, ``None`` uses every core (the command line's default). With
         ``dask="local"``, the number of Dask workers.
     out : folder to write each finished point to, and to resume from.
     force : discard results in ``out`` from a different sweep instead of refusing.

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import stats
 
 from simulator.metrics.tally import HISTOGRAM_BIN_S
 
@@ -40,6 +39,8 @@ Totals = Mapping[str, np.ndarray]
 
 @functools.lru_cache(maxsize=256)
 def _t_quantile(n: int) -> float:
+    from scipy import stats  # imported when first needed: loading scipy takes a while
+
     return float(stats.t.ppf(0.975, n - 1)) if n >= 2 else float("nan")
 
 

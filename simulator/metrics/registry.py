@@ -47,12 +47,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIMENSIONS",
+    "HEADLINE_BREAKDOWNS",
     "SECTIONS",
     "Dimension",
     "Kpi",
     "Unit",
     "base_name",
     "breakdown_name",
+    "kpi_bounds",
     "kpi_info",
     "kpi_registry",
     "scenario_features",
@@ -81,6 +83,10 @@ SECTIONS = (
 """Report sections, in the order they are shown."""
 
 _CONTACT: tuple[Dimension, ...] = ("queue", "call_type")
+
+HEADLINE_BREAKDOWNS = ("offered", "service_level", "abandon_rate", "asa_s", "occupancy")
+"""The KPIs whose breakdowns are shown by default (``summary.json`` and ``--all`` have
+every breakdown of every KPI)."""
 
 
 @dataclass(frozen=True)
@@ -667,6 +673,20 @@ def _registry(
             dims=("group",),
         ),
         Kpi(
+            "chat_concurrency",
+            "Chats at once per chatting agent",
+            "count",
+            "time_average",
+            agents,
+            "chats in progress / agents holding at least one chat (time-weighted), during"
+            " opening hours",
+            f("chat_slots_s"),
+            f("chatting_s"),
+            attribution="time",
+            feature="chat",
+            dims=("group",),
+        ),
+        Kpi(
             "occupancy_until_last_leaves",
             "Occupancy until last contact",
             "share",
@@ -786,6 +806,17 @@ def kpi_info(name: str) -> Kpi | None:
     return _by_name().get(base_name(name))
 
 
+def kpi_bounds(name: str, mean: float, half_width: float) -> dict[str, float | bool]:
+    """``low``, ``high`` (the 95 % bounds cut at the KPI's range) and ``clipped``, for a
+    KPI or breakdown by name (a name the registry does not know is not cut).
+    """
+    info = kpi_info(name)
+    lower, upper = (info.lower, info.upper) if info is not None else (-math.inf, math.inf)
+    low, high = mean - half_width, mean + half_width
+    clipped = bool(low < lower or high > upper)
+    return {"low": max(low, lower), "high": min(high, upper), "clipped": clipped}
+
+
 def scenario_features(scenario: Scenario) -> frozenset[str]:
     """The optional features ``scenario`` uses, as named in the registry's ``feature``."""
     sc = scenario
@@ -799,7 +830,7 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
     if sc.callers.redial is not None:
         used.add("redial")
     if sc.callers.recontact is not None:
-        used.update(("recontact", "resolution", "redial"))
+        used.update(("recontact", "resolution"))
     if any(g.resolve_probability for g in sc.agent_groups):
         used.add("resolution")
     if sc.transfers.matrix:
@@ -816,6 +847,8 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
         used.update(("voicemail", "contact_back"))
     if sc.announcement.mode != "none":
         used.add("announcement")
+    if any(queue.channel == "chat" for queue in sc.queues):
+        used.add("chat")
     costs = sc.costs
     if costs.agent_hour or costs.telephony_minute or costs.supervisor_hour or costs.manager_hour:
         used.add("costs")
@@ -824,7 +857,8 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
 
 def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
     """Of ``names`` (KPIs and breakdowns), those a reader of ``scenario``'s results needs:
-    KPIs of features it uses, and breakdowns only along dimensions with several members.
+    KPIs of features it uses, and the breakdowns of ``HEADLINE_BREAKDOWNS`` along
+    dimensions with several members.
     """
     features = scenario_features(scenario)
     members = {
@@ -839,7 +873,7 @@ def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
             continue
         if "[" in name:
             dimension = name.split("[", 1)[1].split("=", 1)[0]
-            if members.get(dimension, 0) < 2:
+            if members.get(dimension, 0) < 2 or base_name(name) not in HEADLINE_BREAKDOWNS:
                 continue
         shown.append(name)
     return shown

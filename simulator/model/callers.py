@@ -1,9 +1,10 @@
 """The callers of one replication, drawn before the simulation starts.
 
 First calls: in each interval of each open day a Poisson number of calls with the
-interval's expected volume (times the day's gamma factor when ``day_to_day_cv`` is
-set), placed uniformly in the interval — never an inter-arrival time straddling a
-boundary at the old rate. Each call type draws from its own streams, and every
+interval's expected volume on that day (its weekday's or date's profile where given),
+times the call type's gamma day factor (``day_to_day_cv``) and the day's shared
+busyness factor, placed uniformly in the interval — never an inter-arrival time
+straddling a boundary at the old rate. Each call type draws from its own streams, and every
 caller's attributes (patience, handle time, wrap-up, balking draw) are drawn in
 that call type's arrival order, so the same seed gives the same callers whatever
 the staffing or routing: the basis of common random numbers.
@@ -19,7 +20,13 @@ import numpy as np
 from simulator.randomness import BufferedDraws, Streams
 from simulator.scenario import CallType, Scenario
 
-__all__ = ["FirstCalls", "JourneyDraws", "RedialDraws", "first_calls_by_day"]
+__all__ = [
+    "FirstCalls",
+    "JourneyDraws",
+    "RedialDraws",
+    "first_calls_by_day",
+    "shared_day_factors",
+]
 
 
 @dataclass(frozen=True)
@@ -66,18 +73,31 @@ class _CallTypeStreams:
         self.timezone = streams.generator("timezone", j)
 
 
+def shared_day_factors(scenario: Scenario, streams: Streams) -> np.ndarray | None:
+    """Gamma(mean 1, CV ``busyness.day_to_day_cv``) factors shared by all call types, one
+    per day, from a stream of their own (None without busyness).
+    """
+    busyness = scenario.busyness
+    if busyness is None or busyness.day_to_day_cv == 0:
+        return None
+    shape = 1.0 / busyness.day_to_day_cv**2
+    return streams.generator("busyness").gamma(shape, 1.0 / shape, scenario.calendar.days)
+
+
 def first_calls_by_day(scenario: Scenario, streams: Streams) -> Iterator[FirstCalls]:
     """Draw the first calls day by day, so memory stays bounded by one day's calls."""
     cal = scenario.calendar
     per_type = [
         _CallTypeStreams(ct, j, cal.days, streams) for j, ct in enumerate(scenario.call_types)
     ]
-    expected = [ct.volume.expected_per_interval(cal) for ct in scenario.call_types]
+    shared = shared_day_factors(scenario, streams)
     zones, shares = scenario.callers.timezone_offsets()
     for day in range(cal.days):
         parts: list[tuple[np.ndarray, ...]] = []
-        for s, volume in zip(per_type, expected, strict=True):
-            counts = s.arrivals.poisson(s.factors[day] * volume)
+        for s in per_type:
+            volume = s.call_type.volume.expected_on_day(cal, day)
+            factor = s.factors[day] if shared is None else s.factors[day] * shared[day]
+            counts = s.arrivals.poisson(factor * volume)
             interval = np.repeat(np.arange(cal.intervals_per_day), counts)
             n = interval.size
             time = day * cal.day_s + cal.open_s + (interval + s.arrivals.random(n)) * cal.interval_s

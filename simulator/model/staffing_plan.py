@@ -7,7 +7,9 @@ or, for ``per_interval``, one crew per level of the profile (the k-th agent work
 the intervals that have at least k). At every change point:
 
 - **paid** agents are the crews at work or on a paid break;
-- **on duty** are the crews at work and not on a break, less those absent that day;
+- **on duty** are the crews at work and not on a break, less those absent that day
+  (each scheduled agent is absent with probability ``absenteeism``, independently, drawn
+  per day from a stream of the group's own, named after it, so other draws are unchanged);
 - **available** are those on duty less shrinkage, rounded stochastically
   (``floor(x + U)``, one uniform per day, interval and group) so that the expected
   number is exactly ``on_duty * (1 - shrinkage)``.
@@ -49,10 +51,6 @@ class StaffingPlan:
     scheduled: np.ndarray
     available: np.ndarray
 
-    def per_interval(self, values: np.ndarray) -> np.ndarray:
-        """The value at the start of each interval: ``values`` shaped (days, intervals, groups)."""
-        return values[:, self.starts_interval, :]
-
 
 @dataclass(frozen=True)
 class _Crews:
@@ -75,9 +73,10 @@ def _change_points(scenario: Scenario) -> np.ndarray:
     return np.array(sorted(t for t in points if cal.open_s <= t < cal.close_s))
 
 
-def _crews(group: AgentGroup, calendar: Calendar, times: np.ndarray) -> _Crews:
-    starts = calendar.interval_starts_s()
-    interval = np.searchsorted(starts, times, side="right") - 1
+def _crews(
+    group: AgentGroup, calendar: Calendar, interval: np.ndarray, times: np.ndarray
+) -> _Crews:
+    """The crews of ``group`` and whether each works / is paid at each change point."""
     if group.shifts is not None:
         counts: list[int] = []
         working: list[np.ndarray] = []
@@ -119,10 +118,15 @@ def staffing_plan(scenario: Scenario, streams: Streams) -> StaffingPlan:
     scheduled = np.zeros((days, len(times), len(groups)), dtype=np.int64)
     on_duty = np.zeros_like(scheduled)
     for g, group in enumerate(groups):
-        crews = _crews(group, cal, times)
+        crews = _crews(group, cal, interval, times)
         scheduled[:, :, g] = crews.count @ crews.paid
-        on_duty[:, :, g] = crews.count @ crews.working
-    shrinkage = np.stack([np.full(cal.intervals_per_day, g.shrinkage) for g in groups], axis=-1)
+        present = np.broadcast_to(crews.count, (days, len(crews.count)))
+        if group.absenteeism > 0:
+            # Keyed by name: adding or reordering other groups leaves this one's absences.
+            rng = streams.generator("absenteeism", group.name)
+            present = present - rng.binomial(present, group.absenteeism)
+        on_duty[:, :, g] = present @ crews.working
+    shrinkage = np.stack([g.shrinkage_per_interval(cal) for g in groups], axis=-1)
     if np.any(shrinkage > 0):
         jitter = streams.generator("shrinkage").random((days, cal.intervals_per_day, len(groups)))
         share = shrinkage[interval]

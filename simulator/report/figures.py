@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 STAT_COLUMNS = frozenset(
-    {"kpi", "mean", "half_width", "low", "high", "replications", "definition", "se", "n"}
+    {"kpi", "mean", "half_width", "low", "high", "clipped", "replications", "definition", "se", "n"}
 )
 """Columns of a tidy result table that are statistics, not factors."""
 
@@ -475,27 +475,6 @@ def _paths(frame: pd.DataFrame, path_column: str, separator: str) -> list[tuple[
     return paths
 
 
-def _returned(hops: list[str], sent: int) -> bool:
-    return len(set(hops[:sent])) < sent
-
-
-def _ping_pong_share(frame: pd.DataFrame, path_column: str, separator: str) -> tuple[float, str]:
-    """Share of contacts that returned to a queue, over those an agent served (the KPI's
-    ``ping_pong_rate`` when the log has its columns), and what the share is of.
-    """
-    if "ping_pong" in frame.columns:
-        returned = frame["ping_pong"].fillna(False).astype(bool).to_numpy()
-    else:
-        returned = np.array([_returned(*p) for p in _paths(frame, path_column, separator)])
-    if "legs" in frame.columns:
-        served, of = frame["legs"].to_numpy() > 0, "contacts that reached an agent"
-    elif "answer" in frame.columns:
-        served, of = frame["answer"].notna().to_numpy(), "contacts that reached an agent"
-    else:
-        served, of = np.ones(len(frame), dtype=bool), "contacts"
-    return float(returned.sum()) / max(int(served.sum()), 1), of
-
-
 def _outcomes(frame: pd.DataFrame, resolved_column: str) -> list[str]:
     """Outcome labels; answered split by resolution when the log says some were not."""
     outcomes = frame["outcome"].astype(str)
@@ -540,11 +519,14 @@ def journey_flows(
     Returns one row per flow: ``source_stage``, ``source``, ``target_stage``, ``target``,
     ``contacts`` (per replication), ``ping_pong`` (a transfer back to a queue this contact
     had already visited). The last stage is the outcome; a contact with fewer stages
-    skips straight to it.
+    skips straight to it. Only callers' own calls are drawn (callbacks and voicemail
+    returns, the centre calling out, are left out), so the entries add up to ``offered``.
     """
     if max_hops < 1:
         raise ValueError(f"max_hops must be at least 1, got {max_hops}")
     frame = _counted(contacts, counted_from_s)
+    if "origin" in frame:
+        frame = frame[frame["origin"].isin(INBOUND_ORIGINS)]
     n_rep = _replications(frame)
     paths = []
     for hops, sent in _paths(frame, path_column, separator):
@@ -650,8 +632,12 @@ def journey_diagram(
     separator: str = ">",
     ivr_column: str = "ivr",
     resolved_column: str = "resolved",
+    ping_pong_rate: float | None = None,
 ) -> Figure:
     """Where contacts went, as a flow (Sankey-style) diagram.
+
+    ``ping_pong_rate``, the summary's KPI (``result.kpi("ping_pong_rate")``), is written
+    beside the red bands when given; the figure does not compute it.
 
     Columns: the entry (call type), the IVR when contacts went through one, the
     first queue joined, each further queue visited (transfers, overflow), and the
@@ -811,11 +797,16 @@ def journey_diagram(
     ax.set_ylim(1.03, -0.1)
     ax.axis("off")
     if flows["ping_pong"].any():
-        share, of = _ping_pong_share(_counted(contacts, counted_from_s), path_column, separator)
+        share = (
+            ""
+            if ping_pong_rate is None
+            else f": {format_value('ping_pong_rate', ping_pong_rate)} of contacts that "
+            "reached an agent"
+        )
         ax.text(
             n_stages - 1 + 0.95,
             1.03,
-            f"red: transferred back to a queue already visited (ping-pong): {share:.1%} of {of}",
+            f"red: transferred back to a queue already visited (ping-pong){share}",
             ha="right",
             va="bottom",
             fontsize=8.5,

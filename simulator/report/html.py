@@ -23,13 +23,14 @@ import pandas as pd
 import yaml
 
 from simulator.experiment.result import wide_intervals
+from simulator.metrics.registry import SECTIONS, kpi_info
 from simulator.outputfiles import write_text
 from simulator.report.figures import (
     interval_panel,
     journey_diagram,
     wait_distribution,
 )
-from simulator.report.formatting import format_half_width, format_value
+from simulator.report.formatting import format_half_width, format_interval, format_value
 from simulator.report.html_assets import SCRIPT, STYLE
 from simulator.report.html_experiments import (
     _comparison_section,
@@ -50,45 +51,6 @@ from simulator.report.html_parts import (
 __all__ = ["REPORT_NAME", "ReportError", "render_report", "write_report"]
 
 REPORT_NAME = "report.html"
-GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Callers", ("offered", "abandon_rate", "blocked_rate", "balk_rate", "disconnect_rate")),
-    (
-        "Service",
-        ("service_level", "asa_s", "mean_wait_s", "wait_p", "mean_queue_length", "overflow_rate"),
-    ),
-    (
-        "Journeys",
-        (
-            "transfers_",
-            "repeat_",
-            "ping_pong",
-            "escalation_",
-            "time_to_authority",
-            "management_contacts",
-            "fcr",
-            "resolution_rate",
-            "recontact",
-        ),
-    ),
-    (
-        "IVR, callbacks and announcements",
-        (
-            "ivr_",
-            "misroute",
-            "self_service",
-            "zero_out",
-            "callback",
-            "voicemail",
-            "announce",
-            "delighted",
-            "disappointed",
-        ),
-    ),
-    ("Agents", ("occupancy", "aht_s", "wrap_up_s", "agent_hours", "after_close_hours")),
-    ("Cost", ("cost",)),
-)
-"""KPI table sections: a KPI belongs to the first section with a prefix of its name."""
-
 INTERVAL_COLUMNS = (
     "offered",
     "agents_present",
@@ -235,15 +197,18 @@ def _title_block(data: _Folder) -> str:
 
 def _cards(data: _Folder) -> str:
     kpis = data.kpis()
+    shown = data.shown()
+    currency = data.currency()
     cards = []
     for name in HEADLINE:
-        if name not in kpis:
-            continue
+        if name not in kpis or name not in shown:
+            continue  # e.g. no cost card when the scenario sets no costs
         k = kpis[name]
-        hw_text = format_half_width(name, _number(k.get("half_width")))
+        hw_text = format_half_width(name, _number(k.get("half_width")), currency)
+        value = format_value(name, _number(k.get("mean")), currency=currency)
         cards.append(
             f'<div class="card" data-kpi="{_e(name)}"><div class="card-label">{_e(_label(name))}'
-            f'</div><div class="card-value">{_e(format_value(name, _number(k.get("mean"))))}'
+            f'</div><div class="card-value">{_e(value)}'
             f'</div><div class="card-ci">{_e(hw_text)}'
             f" <span>95 % CI</span></div></div>"
         )
@@ -311,36 +276,37 @@ def _in_brief(data: _Folder, service_level_target: float | None) -> str:
 
 
 def _kpi_group(name: str) -> str:
-    base = name.split("[", 1)[0]
-    for group, prefixes in GROUPS:
-        if any(base.startswith(p) for p in prefixes):
-            return group
-    return "Other"
+    info = kpi_info(name)
+    return info.section if info is not None else "Other"
 
 
 def _kpi_table(data: _Folder) -> str:
     kpis = data.kpis()
     if not kpis:
         return ""
-    sections: dict[str, list[str]] = {g: [] for g, _ in GROUPS}
+    sections: dict[str, list[str]] = {g: [] for g in SECTIONS}
     sections["Other"] = []
     undefined = []
+    shown = data.shown()
+    currency = data.currency()
+    clipped = False
     for name, k in kpis.items():
+        if name not in shown:
+            continue
         mean, hw = _number(k.get("mean")), _number(k.get("half_width"))
         low, high = _number(k.get("low")), _number(k.get("high"))
         if mean is None:
             undefined.append(name)
             continue
-        ci = (
-            f"{format_value(name, low, unit=False)} – {format_value(name, high)}"
-            if low is not None and high is not None and hw is not None
-            else "–"
-        )
+        ci = format_interval(name, low, high, currency) if hw is not None else "–"
+        if k.get("clipped"):
+            ci += "*"
+            clipped = True
         sections[_kpi_group(name)].append(
             f'<tr data-kpi="{_e(name)}"><th scope="row">{_e(_label(name))}'
             f"<code>{_e(name)}</code></th>"
-            f'<td class="num">{_e(format_value(name, mean))}</td>'
-            f'<td class="num hw">{_e(format_half_width(name, hw))}</td>'
+            f'<td class="num">{_e(format_value(name, mean, currency=currency))}</td>'
+            f'<td class="num hw">{_e(format_half_width(name, hw, currency))}</td>'
             f'<td class="num ci">{_e(ci)}</td>'
             f'<td class="def">{_e(k.get("definition", ""))}</td></tr>'
         )
@@ -354,6 +320,12 @@ def _kpi_table(data: _Folder) -> str:
         f"Means over {summary.get('replications', '?')} replications with 95 % confidence "
         f"intervals. Rates: {summary.get('rate_estimator', 'call-weighted')}. "
         f"Occupancy window: {summary.get('occupancy_window', 'opening hours')}."
+    )
+    if clipped:
+        note += " * A bound cut at the KPI's range (a share within 0–100 %, no negative values)."
+    note += (
+        " KPIs of features this scenario does not use are left out (summary.json has every"
+        " KPI and every breakdown)."
     )
     if undefined:
         note += (
@@ -431,7 +403,80 @@ def _scenario_section(data: _Folder) -> str:
         extras.append(f"{float(redial['probability']):.0%} of callers who hang up redial")
     if extras:
         parts.append(f'<p class="small">{_e("; ".join(extras))}.</p>')
+    features = _feature_settings(sc)
+    if features:
+        items = "".join(f"<li><b>{_e(k)}</b>: {_e(v)}</li>" for k, v in features)
+        parts.append(f"<h3>Caller journeys</h3><ul class='small'>{items}</ul>")
     return _section("scenario", "Scenario", "".join(parts)) if parts else ""
+
+
+def _feature_settings(sc: dict[str, Any]) -> list[tuple[str, str]]:
+    """The IVR, callback, voicemail, announcement and cost settings, one line each."""
+    out: list[tuple[str, str]] = []
+    ivr = sc.get("ivr")
+    if isinstance(ivr, dict):
+        menu = ivr.get("menu") or {}
+        options = ", ".join((menu.get("options") or {}).keys())
+        text = (
+            f"greeting {float(ivr.get('greeting_s') or 0):g} s, "
+            f"{float(ivr.get('seconds_per_option') or 0):g} s per option heard, "
+            f"{float(ivr.get('misroute_per_option') or 0):.1%} misroute chance per option"
+        )
+        if options:
+            text += f"; top menu: {options}"
+        zero = ivr.get("zero_out")
+        if isinstance(zero, dict) and zero.get("allowed", True):
+            text += f"; 0 for a person goes to {zero.get('queue')}"
+        text += f"; patience in the IVR: {_dist(ivr.get('patience'))}"
+        out.append(("IVR", text))
+    callback = sc.get("callback")
+    if isinstance(callback, dict):
+        out.append(
+            (
+                "Callbacks",
+                f"offered when the expected wait exceeds "
+                f"{float(callback.get('offer_when_expected_wait_s') or 0):g} s, accepted by "
+                f"{float(callback.get('accept_probability') or 0):.0%}, mode "
+                f"{callback.get('mode', 'virtual_hold')}, up to "
+                f"{callback.get('max_attempts', 3)} attempts, calling hours "
+                f"{'–'.join(callback.get('calling_hours_local') or [])} "
+                f"({callback.get('clock', 'caller_local')} clock); counted in the service "
+                f"level: {callback.get('counts_in_service_level', 'answered_when_connected')}",
+            )
+        )
+    voicemail = sc.get("voicemail")
+    if isinstance(voicemail, dict):
+        over = voicemail.get("when_expected_wait_s_over")
+        out.append(
+            (
+                "Voicemail",
+                (f"offered when the expected wait exceeds {float(over):g} s" if over else "on")
+                + f", up to {voicemail.get('max_attempts', 3)} return attempts, calling hours "
+                f"{'–'.join(voicemail.get('calling_hours_local') or [])}",
+            )
+        )
+    announcement = sc.get("announcement")
+    if isinstance(announcement, dict) and announcement.get("mode", "none") != "none":
+        out.append(
+            (
+                "Delay announcement",
+                f"{announcement.get('mode')} (factor {float(announcement.get('factor', 1.3)):g})",
+            )
+        )
+    costs = sc.get("costs")
+    if isinstance(costs, dict) and any(
+        costs.get(k) for k in ("agent_hour", "telephony_minute", "supervisor_hour")
+    ):
+        currency = str(costs.get("currency") or "")
+        unit = f" {currency}" if currency else ""
+        out.append(
+            (
+                "Costs",
+                f"{float(costs.get('agent_hour') or 0):g}{unit} per agent hour, "
+                f"{float(costs.get('telephony_minute') or 0):g}{unit} per line minute",
+            )
+        )
+    return out
 
 
 def _dist(spec: Any) -> str:
@@ -519,7 +564,11 @@ def _figures_section(data: _Folder, service_level_target: float | None) -> tuple
         blocks.append(_figure_block(png, "wait distribution", "How long callers waited."))
         used.add("wait_distribution")
     if data.contacts is not None and "outcome" in data.contacts:
-        fig = journey_diagram(data.contacts, counted_from_s=counted_from)
+        fig = journey_diagram(
+            data.contacts,
+            counted_from_s=counted_from,
+            ping_pong_rate=_number(data.kpis().get("ping_pong_rate", {}).get("mean")),
+        )
         blocks.append(
             _figure_block(
                 _png(fig),
@@ -546,9 +595,9 @@ def _figures_section(data: _Folder, service_level_target: float | None) -> tuple
 def _occupancy_section(data: _Folder) -> str:
     rows = []
     for name, k in data.kpis().items():
-        if not name.startswith("occupancy["):
+        if not name.startswith("occupancy[group="):
             continue
-        group = name[len("occupancy[") : -1]
+        group = name[len("occupancy[group=") : -1]
         mean = _number(k.get("mean"))
         width = 0.0 if mean is None else max(0.0, min(mean, 1.0)) * 100
         rows.append(
@@ -585,6 +634,17 @@ def _interval_table(data: _Folder, service_level_target: float | None) -> str:
     columns = [c for c in INTERVAL_COLUMNS if c in frame]
     multi_day = "day" in frame and frame["day"].nunique() > 1
     head = "".join(f"<th>{_e(_label(c))}</th>" for c in columns)
+    per_queue: dict[tuple[Any, Any], dict[str, float | None]] = {}
+    queues: list[str] = []
+    if data.intervals_by_queue is not None and "service_level" in data.intervals_by_queue:
+        for _, row in data.intervals_by_queue.iterrows():
+            queue = str(row["breakdown"]).partition("=")[2]
+            if queue not in queues:
+                queues.append(queue)
+            per_queue.setdefault((row["day"], row["interval"]), {})[queue] = _number(
+                row["service_level"]
+            )
+        head += "".join(f"<th>{_e(_label('service_level'))} — {_e(q)}</th>" for q in queues)
     body = []
     for _, row in frame.iterrows():
         start = f"day {row['day']} {row['start']}" if multi_day else str(row["start"])
@@ -603,6 +663,15 @@ def _interval_table(data: _Folder, service_level_target: float | None) -> str:
                 and value < service_level_target
             )
             cells.append(f'<td class="num{" below" if below else ""}">{text}</td>')
+        for queue in queues:
+            value = per_queue.get((row["day"], row["interval"]), {}).get(queue)
+            below = (
+                service_level_target is not None
+                and value is not None
+                and value < service_level_target
+            )
+            text = _e(format_value("service_level", value))
+            cells.append(f'<td class="num{" below" if below else ""}">{text}</td>')
         cls = "" if counted else ' class="warmup"'
         body.append(f"<tr{cls}><th scope='row'>{_e(start)}</th>{''.join(cells)}</tr>")
     below_note = (
@@ -617,7 +686,11 @@ def _interval_table(data: _Folder, service_level_target: float | None) -> str:
         f"<details><summary>Show the table of {len(frame)} intervals</summary>"
         f'<table class="intervals"><thead><tr><th>interval</th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></details>",
-        _e("By the interval a contact arrived in; ± is the 95 % half-width." + below_note)
+        _e(
+            "Contacts by the interval they arrived in (in the queue they first joined), agents"
+            " and queue length by the time within the interval; ± is the 95 % half-width."
+            + below_note
+        )
         + _e(warm_note),
     )
 
@@ -645,7 +718,10 @@ def render_report(folder: Path, service_level_target: float | None = None) -> st
     service-level figures and marks the intervals below it.
     """
     from simulator import __version__
+    from simulator.report.html_staffing import is_staffing_folder, render_staffing_report
 
+    if is_staffing_folder(Path(folder)):  # written by ccsim staff
+        return render_staffing_report(Path(folder))
     data = _load_folder(Path(folder))
     figures, used = _figures_section(data, service_level_target)
     sections = [

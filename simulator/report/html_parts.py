@@ -80,6 +80,20 @@ class _Folder:
             return 20.0
         return float(self.summary.get("service_level", {}).get("threshold_s", 20.0))
 
+    def shown(self) -> set[str]:
+        """The KPIs worth showing (features the scenario uses): the summary's ``headline``
+        list, or every KPI of an older summary without one.
+        """
+        if self.summary is None:
+            return set()
+        headline = self.summary.get("headline")
+        return set(headline) if isinstance(headline, list) else set(self.kpis())
+
+    def currency(self) -> str:
+        """What money is counted in, as the scenario names it (empty if it does not)."""
+        costs = (self.summary or {}).get("costs")
+        return str(costs.get("currency") or "") if isinstance(costs, dict) else ""
+
     def kpis(self) -> dict[str, dict[str, Any]]:
         if self.summary is None:
             return {}

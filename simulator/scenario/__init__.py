@@ -5,6 +5,7 @@ has no side effects. The README's "Scenario format" section describes the file;
 each model field's description is its reference documentation.
 """
 
+from simulator.scenario.demand import Busyness, DayVolume
 from simulator.scenario.errors import Problem, ScenarioError
 from simulator.scenario.loading import load_scenario, scenario_from_dict, scenario_to_dict
 from simulator.scenario.models import (
@@ -22,13 +23,17 @@ from simulator.scenario.models import (
     Shift,
     Volume,
 )
+from simulator.scenario.supply import Break
 
 __all__ = [
     "AgentGroup",
+    "Break",
+    "Busyness",
     "Calendar",
     "CallType",
     "Callers",
     "Costs",
+    "DayVolume",
     "Overflow",
     "Problem",
     "QueueSpec",

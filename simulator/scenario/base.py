@@ -7,15 +7,23 @@ mistyped ``1e308`` would otherwise turn totals and costs into infinity).
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
 
 from simulator.distributions import Distribution
 from simulator.scenario.errors import Problem, ScenarioError, key_segment
 
-__all__ = ["MAX_MAGNITUDE", "Duration", "NonNegative", "Probability", "StrictModel"]
+__all__ = [
+    "MAX_MAGNITUDE",
+    "Date",
+    "Duration",
+    "NonNegative",
+    "Probability",
+    "StrictModel",
+]
 
 MAX_MAGNITUDE = 1e9
 """Largest absolute value any number in a scenario may have: a billion seconds is 31 years,
@@ -69,6 +77,8 @@ def _finite_moments(spec: Distribution) -> Distribution:
     return spec
 
 
+Date = Annotated[datetime.date, Strict(False)]
+"""A calendar date: a YAML date or an ISO ``YYYY-MM-DD`` string (TOML, JSON, a dumped scenario)."""
 NonNegative = Annotated[float, Field(ge=0)]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Duration = Annotated[Distribution, AfterValidator(_finite_moments)]

@@ -20,7 +20,10 @@ from pathlib import Path
 
 from simulator.scenario.limits import MAX_CSV_BYTES, read_limited
 
-__all__ = ["VOLUME_COLUMN", "read_volume_csv"]
+__all__ = ["BASE_DIR_CONTEXT_KEY", "VOLUME_COLUMN", "read_volume_csv"]
+
+BASE_DIR_CONTEXT_KEY = "base_dir"
+"""Validation-context key holding the folder that relative CSV paths are resolved in."""
 
 VOLUME_COLUMN = "calls"
 """Name of the column that holds the expected calls per interval."""

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Tag, ValidationError
 from pydantic_core import ErrorDetails
 
 __all__ = [
@@ -156,6 +156,13 @@ def _tags(model: type[BaseModel]) -> set[object]:
     return tags
 
 
+def _branch_tags(member: Any) -> set[object]:
+    """Tags given to a union branch by ``Annotated[..., Tag(name)]`` (callable discriminators)."""
+    if typing.get_origin(member) is not typing.Annotated:
+        return set()
+    return {meta.tag for meta in typing.get_args(member)[1:] if isinstance(meta, Tag)}
+
+
 def _field_by_key(model: type[BaseModel], key: object) -> Any | None:
     for name, field in model.model_fields.items():
         if key in (name, field.alias):
@@ -189,7 +196,8 @@ def _locate(root: type[BaseModel], loc: Sequence[int | str]) -> _Located:
             match = [
                 member
                 for member in typing.get_args(tp)
-                if _is_model(unwrap_type(member)) and segment in _tags(unwrap_type(member))
+                if (_is_model(unwrap_type(member)) and segment in _tags(unwrap_type(member)))
+                or segment in _branch_tags(member)
             ]
             if match:
                 current = unwrap_type(match[0])

@@ -16,9 +16,10 @@ from typing import Any
 
 import yaml
 
+from simulator.scenario.csvfile import BASE_DIR_CONTEXT_KEY
 from simulator.scenario.errors import Problem, ScenarioError, allowed_keys
 from simulator.scenario.limits import MAX_SCENARIO_BYTES, check_yaml_node, read_limited
-from simulator.scenario.models import BASE_DIR_CONTEXT_KEY, Scenario
+from simulator.scenario.models import Scenario
 
 __all__ = ["SUFFIXES", "load_scenario", "scenario_from_dict", "scenario_to_dict"]
 

@@ -13,24 +13,30 @@ durations are in seconds unless the key says minutes.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 from pydantic import (
     Field,
-    PrivateAttr,
     ValidationError,
-    ValidationInfo,
     model_validator,
 )
 
 from simulator.distributions import Distribution, NoDistribution
-from simulator.scenario.base import Duration, NonNegative, Probability, StrictModel
+from simulator.scenario.base import Date, Duration, Probability, StrictModel
+from simulator.scenario.channels import ChatCapacity
 from simulator.scenario.clock import ClockTime, clock_label, minutes_of
 from simulator.scenario.contact_back import Announcement, Callback, Voicemail, WaitEstimate
-from simulator.scenario.csvfile import read_volume_csv
+from simulator.scenario.demand import (
+    MAX_CALLS_PER_DAY,
+    WEEKDAYS,
+    Busyness,
+    Volume,
+    Weekday,
+    demand_problems,
+)
 from simulator.scenario.errors import (
     Problem,
     ScenarioError,
@@ -54,7 +60,15 @@ from simulator.scenario.routing import (
     PriorityLongestIdleRouting,
     Routing,
 )
-from simulator.scenario.supply import Break, break_problems
+from simulator.scenario.supply import (
+    Break,
+    MultiplierByInterval,
+    ShareByInterval,
+    break_problems,
+    shift_agents_at_work,
+    supply_problems,
+    values_by_interval,
+)
 
 __all__ = [
     "AgentGroup",
@@ -73,14 +87,9 @@ __all__ = [
 ]
 
 SECONDS_PER_DAY = 86400.0
-BASE_DIR_CONTEXT_KEY = "base_dir"
-"""Validation-context key holding the folder that relative CSV paths are resolved in."""
 
 _Model = StrictModel
 
-MAX_CALLS_PER_DAY = 10_000_000
-"""Upper bound on one call type's expected calls a day: a guard against a mistyped volume
-(a rate of 1e9 would otherwise try to draw a billion calls and exhaust memory)."""
 NonNegativeInt = Annotated[int, Field(ge=0)]
 
 
@@ -103,6 +112,16 @@ class Calendar(_Model):
         ge=1,
         description="Length of a planning interval; must divide the opening hours exactly.",
     )
+    start_date: Date | None = Field(
+        default=None,
+        description=(
+            "Date of the first day (YYYY-MM-DD): lets volumes vary by weekday and by date."
+        ),
+    )
+    start_weekday: Weekday | None = Field(
+        default=None,
+        description="Weekday of the first day (mon ... sun), when no start_date is given.",
+    )
     at_close: Literal["finish", "disconnect"] = Field(
         default="finish",
         description=(
@@ -114,6 +133,18 @@ class Calendar(_Model):
 
     @model_validator(mode="after")
     def _check_grid(self) -> Self:
+        if self.start_date is not None and self.start_weekday is not None:
+            weekday = WEEKDAYS[self.start_date.weekday()]
+            if weekday != self.start_weekday:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            "start_weekday",
+                            f"{self.start_date.isoformat()} is a {weekday}, not a "
+                            f"{self.start_weekday}: give one of start_date and start_weekday",
+                        )
+                    ]
+                )
         start, end = minutes_of(self.open), minutes_of(self.close)
         if end <= start:
             raise ScenarioError(
@@ -155,6 +186,20 @@ class Calendar(_Model):
     def day_s(self) -> float:
         """Length of a day in seconds (86400): day ``d`` opens at ``d * day_s + open_s``."""
         return SECONDS_PER_DAY
+
+    def date_of(self, day: int) -> datetime.date | None:
+        """Date of calendar day ``day`` (0 is the first), or None without a start date."""
+        if self.start_date is None:
+            return None
+        return self.start_date + datetime.timedelta(days=day)
+
+    def weekday_of(self, day: int) -> Weekday | None:
+        """Weekday of calendar day ``day``, or None when the calendar states neither."""
+        if self.start_date is not None:
+            return WEEKDAYS[(self.start_date.weekday() + day) % 7]
+        if self.start_weekday is not None:
+            return WEEKDAYS[(WEEKDAYS.index(self.start_weekday) + day) % 7]
+        return None
 
     def interval_starts_s(self) -> np.ndarray:
         """Start of each interval of a day, in seconds since midnight (float64)."""
@@ -199,79 +244,36 @@ class ServiceLevel(_Model):
 # --------------------------------------------------------------------------- demand
 
 
+class QueueTarget(_Model):
+    """What a staffing search must achieve for one queue in every interval."""
+
+    service_level: float | None = Field(
+        default=None, gt=0, lt=1, description="Floor on the queue's service level (0-1)."
+    )
+    abandon_rate: float | None = Field(
+        default=None, gt=0, lt=1, description="Ceiling on the queue's abandonment rate (0-1)."
+    )
+    asa_s: float | None = Field(
+        default=None, gt=0, description="Ceiling on the queue's average speed of answer (s)."
+    )
+
+
 class QueueSpec(_Model):
     """A queue: a skill or department that agents serve."""
 
     name: str = Field(min_length=1, description="Unique queue name, referenced by skills etc.")
-
-
-_VOLUME_FORMS = ("rate_per_hour", "profile_per_interval", "csv")
-
-
-class Volume(_Model):
-    """Expected call volume: exactly one of a flat rate, a per-interval profile or a CSV file.
-
-    The CSV file is read when the scenario is validated (relative to the
-    scenario file's folder) and its values kept on the model, so the engine
-    never touches files. Its format: a header row with a ``calls`` column (other
-    columns ignored) or a single column of numbers, one row per interval.
-    """
-
-    rate_per_hour: float | None = Field(
-        default=None, ge=0, description="Constant expected calls per hour while open."
-    )
-    profile_per_interval: list[NonNegative] | None = Field(
+    target: QueueTarget | None = Field(
         default=None,
-        description="Expected calls in each interval of the day (one value per interval).",
+        description="This queue's staffing targets (`ccsim staff`); the command line's "
+        "per-queue targets override them, its overall targets apply under them.",
     )
-    csv: str | None = Field(
-        default=None,
-        min_length=1,
+    channel: Literal["voice", "chat"] = Field(
+        default="voice",
         description=(
-            "CSV file relative to the scenario file: a `calls` column (with header) or a "
-            "single column of numbers, one row per interval."
+            "What its contacts are: calls (an agent takes one at a time) or chats (an agent "
+            "takes up to its group's chat.slots at once; chats skip the IVR)."
         ),
     )
-
-    _csv_values: tuple[float, ...] | None = PrivateAttr(default=None)
-
-    @model_validator(mode="after")
-    def _one_form(self, info: ValidationInfo) -> Self:
-        given = [form for form in _VOLUME_FORMS if getattr(self, form) is not None]
-        if len(given) != 1:
-            found = f"found {' and '.join(given)}" if given else "found none"
-            raise ValueError(
-                f"give exactly one of rate_per_hour, profile_per_interval or csv; {found}"
-            )
-        if self.csv is not None:
-            context = info.context if isinstance(info.context, Mapping) else {}
-            base = context.get(BASE_DIR_CONTEXT_KEY)
-            base_dir = Path(base) if base is not None else Path.cwd()
-            try:
-                self._csv_values = read_volume_csv(base_dir / self.csv)
-            except ValueError as exc:
-                raise ScenarioError([Problem("csv", str(exc))]) from None
-        return self
-
-    def values_per_interval(self) -> tuple[float, ...] | None:
-        """Return the explicit per-interval values (profile or CSV), or ``None`` for a rate."""
-        if self.profile_per_interval is not None:
-            return tuple(self.profile_per_interval)
-        return self._csv_values
-
-    def expected_per_interval(self, calendar: Calendar) -> np.ndarray:
-        """Return expected calls in each interval of a day (float64, one per interval).
-
-        A flat rate gives ``rate_per_hour * interval_minutes / 60`` in every interval.
-        """
-        n = calendar.intervals_per_day
-        if self.rate_per_hour is not None:
-            return np.full(n, self.rate_per_hour * calendar.interval_minutes / 60.0)
-        values = self.values_per_interval()
-        if values is None or len(values) != n:
-            count = "no" if values is None else len(values)
-            raise ValueError(f"volume has {count} values but {calendar.describe()}")
-        return np.asarray(values, dtype=np.float64)
 
 
 class CallType(_Model):
@@ -304,6 +306,20 @@ class CallType(_Model):
     needs_authority: Probability = Field(
         default=0.0,
         description="Share of these callers only someone who can decide (`can_decide`) can help.",
+    )
+    handle_time_multiplier: MultiplierByInterval = Field(
+        default=1.0,
+        description=(
+            "Talk time multiplier by the interval a conversation starts in: a number, one "
+            'per interval, or a profile {"HH:MM": factor}; the callers\' draws are unchanged.'
+        ),
+    )
+    patience_multiplier: MultiplierByInterval = Field(
+        default=1.0,
+        description=(
+            "Patience multiplier by the interval a caller starts waiting in: a number, one "
+            'per interval, or a profile {"HH:MM": factor}; the callers\' draws are unchanged.'
+        ),
     )
 
 
@@ -428,11 +444,21 @@ class AgentGroup(_Model):
     per_interval: list[NonNegativeInt] | None = Field(
         default=None, description="Agents scheduled in each interval of the day."
     )
-    shrinkage: float = Field(
+    shrinkage: ShareByInterval = Field(
+        default=0.0,
+        description=(
+            "Share of agents on duty not available (meetings, coaching, unplanned breaks): "
+            'a number, one per interval, or a profile {"HH:MM": share}.'
+        ),
+    )
+    absenteeism: float = Field(
         default=0,
         ge=0,
         lt=1,
-        description="Share of scheduled time not available (breaks, meetings, absence).",
+        description=(
+            "Chance that a scheduled agent is absent for the whole day, drawn per day "
+            "(binomial: each agent independently)."
+        ),
     )
     handle_time_factor: float = Field(
         default=1.0, gt=0, description="This group's talk time relative to the call type's."
@@ -447,6 +473,10 @@ class AgentGroup(_Model):
     can_decide: bool = Field(
         default=False, description="Has authority for callers who need a decision."
     )
+    chat: ChatCapacity = Field(
+        default_factory=ChatCapacity,
+        description="Chats an agent holds at once and how concurrency slows them.",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
@@ -455,6 +485,18 @@ class AgentGroup(_Model):
             found = f"found {' and '.join(given)}" if given else "found none"
             raise ValueError(f"give exactly one of staffing, shifts or per_interval; {found}")
         return self
+
+    def at_work_per_interval(self, calendar: Calendar) -> np.ndarray:
+        """Time-averaged agents at work in each interval of a day (float64): the scheduled
+        agents less those on a break, minute by minute; before shrinkage and absence.
+        """
+        if self.shifts is None:
+            return self.scheduled_per_interval(calendar).astype(np.float64)
+        return shift_agents_at_work(self.shifts, calendar)
+
+    def shrinkage_per_interval(self, calendar: Calendar) -> np.ndarray:
+        """Shrinkage in each interval of a day (float64)."""
+        return values_by_interval(self.shrinkage, calendar)
 
     def scheduled_per_interval(self, calendar: Calendar) -> np.ndarray:
         """Agents scheduled in each interval of a day (int64, before shrinkage)."""
@@ -490,6 +532,12 @@ class Costs(_Model):
     manager_hour: float | None = Field(
         default=None, ge=0, description="Cost of a manager hour (default: agent_hour)."
     )
+    currency: str = Field(
+        default="",
+        max_length=12,
+        pattern=r"^[^\s\d]*$",
+        description="What money is counted in, written after amounts (e.g. EUR); none by default.",
+    )
 
     def hourly(self, role: str) -> float:
         """Cost of one paid hour of a group with ``role``."""
@@ -515,6 +563,10 @@ class Scenario(_Model):
     )
     queues: list[QueueSpec] = Field(min_length=1, description="Queues (skills, departments).")
     call_types: list[CallType] = Field(min_length=1, description="What callers need.")
+    busyness: Busyness | None = Field(
+        default=None,
+        description="A day factor shared by every call type (on top of their own).",
+    )
     callers: Callers = Field(default_factory=Callers, description="Caller behaviour.")
     lines: int | None = Field(
         default=None,
@@ -557,6 +609,23 @@ class Scenario(_Model):
         except ValidationError as exc:
             raise ScenarioError(problems_from_validation_error(exc, cls)) from None
 
+    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
+        """A copy of the scenario with some keys changed, validated again.
+
+        ``changes`` maps key paths, spelt as in the file and in ``--set``
+        (``agent_groups[cards_team].staffing``, ``routing.policy``,
+        ``call_types[0].handle_time.mean``), to new values::
+
+            scenario.with_changes({"agent_groups[cards_team].staffing": 6,
+                                   "routing.policy": "fcfs"})
+
+        An unknown key path or a value the scenario does not accept raises an
+        ``OverrideError`` (a ``ValueError``) naming the key path.
+        """
+        from simulator.scenario.changes import with_changes
+
+        return with_changes(self, changes)
+
     @property
     def queue_names(self) -> list[str]:
         """Names of the queues, in file order."""
@@ -569,9 +638,14 @@ class Scenario(_Model):
             *self._call_type_problems(),
             *self._agent_group_problems(),
             *self._overflow_problems(),
+            *self.routing.reference_problems(
+                {group.name: group.skills for group in self.agent_groups}
+            ),
             *self._journey_problems(),
             *unserved_route_problems(self),
             *scenario_limit_problems(self),
+            *supply_problems(self),
+            *demand_problems(self),
         ]
         if problems:
             raise ScenarioError(problems)

@@ -16,13 +16,14 @@ import itertools
 from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
 from simulator.scenario.base import StrictModel
 from simulator.scenario.clock import ClockTime, minutes_of
+from simulator.scenario.errors import Problem
 
 if TYPE_CHECKING:
-    from simulator.scenario.models import Calendar, Shift
+    from simulator.scenario.models import Calendar, Scenario, Shift
 
 __all__ = [
     "Break",
@@ -30,15 +31,37 @@ __all__ = [
     "ShareByInterval",
     "break_problems",
     "by_interval_problem",
+    "shift_agents_at_work",
+    "supply_problems",
     "values_by_interval",
 ]
 
 Share = Annotated[float, Field(ge=0, lt=1)]
 Multiplier = Annotated[float, Field(gt=0)]
 
-ShareByInterval = Share | list[Share] | dict[ClockTime, Share]
+
+def _form(value: object) -> str:
+    """Which of the three forms ``value`` is written in (so errors name only that form)."""
+    if isinstance(value, list | tuple):
+        return "list"
+    if isinstance(value, dict):
+        return "profile"
+    return "number"
+
+
+ShareByInterval = Annotated[
+    Annotated[Share, Tag("number")]
+    | Annotated[list[Share], Tag("list")]
+    | Annotated[dict[ClockTime, Share], Tag("profile")],
+    Discriminator(_form),
+]
 """A share in [0, 1): one number, one per interval, or a profile of clock times."""
-MultiplierByInterval = Multiplier | list[Multiplier] | dict[ClockTime, Multiplier]
+MultiplierByInterval = Annotated[
+    Annotated[Multiplier, Tag("number")]
+    | Annotated[list[Multiplier], Tag("list")]
+    | Annotated[dict[ClockTime, Multiplier], Tag("profile")],
+    Discriminator(_form),
+]
 """A positive factor: one number, one per interval, or a profile of clock times."""
 
 
@@ -117,3 +140,39 @@ def values_by_interval(
             raise ValueError(by_interval_problem(spec, calendar))
         return values[position]
     return np.full(n, float(spec))
+
+
+def supply_problems(scenario: Scenario) -> list[Problem]:
+    """Every value-by-interval (shrinkage, multipliers) that does not fit the calendar."""
+    calendar = scenario.calendar
+    specs: list[tuple[str, float | list[float] | dict[str, float]]] = []
+    for i, group in enumerate(scenario.agent_groups):
+        specs.append((f"agent_groups[{i}].shrinkage", group.shrinkage))
+    for i, call_type in enumerate(scenario.call_types):
+        specs.append((f"call_types[{i}].handle_time_multiplier", call_type.handle_time_multiplier))
+        specs.append((f"call_types[{i}].patience_multiplier", call_type.patience_multiplier))
+    problems = []
+    for path, spec in specs:
+        message = by_interval_problem(spec, calendar)
+        if message:
+            problems.append(Problem(path, message))
+    return problems
+
+
+def shift_agents_at_work(shifts: list[Shift], calendar: Calendar) -> np.ndarray:
+    """Time-averaged agents at work (on shift, not on a break) in each interval of a day.
+
+    Counted minute by minute, so a 15-minute break in a 30-minute interval removes half
+    of its crew there; before shrinkage and absence.
+    """
+    open_min = minutes_of(calendar.open)
+    minutes = np.zeros(minutes_of(calendar.close) - open_min)
+    for shift in shifts:
+        start = minutes_of(shift.start) - open_min
+        at_work = np.zeros_like(minutes, dtype=bool)
+        at_work[start : minutes_of(shift.end) - open_min] = True
+        for brk in shift.breaks:
+            at_work[start + brk.after_minutes : start + brk.after_minutes + brk.minutes] = False
+        minutes += shift.count * at_work
+    per_interval = minutes.reshape(calendar.intervals_per_day, calendar.interval_minutes)
+    return np.asarray(per_interval.mean(axis=1), dtype=np.float64)

@@ -48,6 +48,7 @@ __all__ = [
     "parse_axes",
     "parse_path",
     "parse_values",
+    "with_changes",
 ]
 
 MAX_VALUES = 10_000
@@ -433,3 +434,29 @@ def apply_overrides(
             axes[0].path if len(axes) == 1 else setting,
             f"the scenario is not valid with {setting}: {problems}",
         ) from None
+
+
+def with_changes(
+    scenario: Scenario, changes: Mapping[str, Any], base_dir: str | Path | None = None
+) -> Scenario:
+    """``scenario`` with each key path of ``changes`` set to its value, validated again.
+
+    The key paths and the errors are those of ``--set``
+    (``{"agent_groups[cards_team].staffing": 6, "routing.policy": "fcfs"}``); a value is
+    used as given (a list stays one list value, nothing is parsed from a string).
+
+    Raises
+    ------
+    OverrideError
+        For an unknown key path, or a value the scenario does not accept (the message
+        names the key path).
+    """
+    axes: list[Axis] = []
+    for path, value in changes.items():
+        segments = _resolve(scenario, str(path))
+        if any(a.segments == segments for a in axes):
+            raise OverrideError(str(path), "this key is changed twice")
+        axes.append(Axis(str(path).strip(), segments, (value,)))
+    if not axes:
+        return scenario
+    return apply_overrides(scenario, axes, {a.path: a.values[0] for a in axes}, base_dir)
