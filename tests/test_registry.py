@@ -188,6 +188,8 @@ EXPECTED = {
     "mean_queue_length[queue=q0]": 90 / 1800,
     "mean_queue_length[queue=q1]": 0.0,
     "occupancy[group=g0]": 600 / 1800,
+    "chat_concurrency": 500 / 250,
+    "chat_concurrency[group=g1]": 500 / 250,
     "occupancy[group=g1]": 300 / 1800,
     "agent_hours[group=g1]": 1800 / 3600,
     "agent_cost[group=g0]": (1800 + 240) / 3600 * 30,
@@ -200,7 +202,14 @@ def _hand_result(replications: int = 1) -> RunResult:
     for r in range(replications):
         tally = Tally(1, 2, 2, 2, 20.0, 5.0, counted_from_s(scenario), 1)
         tally.add_contacts(np.array(HAND_LOG, dtype=CONTACT_DTYPE))
-        tally.add_group_time(0, np.array([600.0, 300.0]), np.full(2, 1800.0), np.full(2, 1800.0))
+        tally.add_group_time(
+            0,
+            np.array([600.0, 300.0]),
+            np.full(2, 1800.0),
+            np.full(2, 1800.0),
+            np.array([0.0, 500.0]),  # chat slots in use (group 1 chats)
+            np.array([0.0, 250.0]),  # its agents holding a chat
+        )
         late = np.array([240.0, 0])
         tally.add_after_close_time(0, np.array([120.0, 0]), late, late)
         tally.add_queue_time(0, np.array([90.0, 0.0]))
