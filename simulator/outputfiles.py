@@ -26,6 +26,7 @@ __all__ = [
     "json_text",
     "save_figure",
     "write_atomic",
+    "write_csv",
     "write_text",
 ]
 
@@ -85,6 +86,15 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
 def write_text(path: Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+class _Table(Protocol):
+    def to_csv(self, path_or_buf: Any, *, index: bool) -> Any: ...
+
+
+def write_csv(path: Path, table: _Table) -> Path:
+    """Write a pandas DataFrame to ``path`` as CSV (no index column) atomically."""
+    return write_atomic(path, lambda tmp: table.to_csv(tmp, index=False))
 
 
 class _Figure(Protocol):

@@ -20,7 +20,9 @@ __all__ = ["report_command"]
 def report_command(
     folder: Annotated[
         Path,
-        typer.Argument(metavar="OUTDIR", help="Output folder of ccsim run (or compare/sweep)."),
+        typer.Argument(
+            metavar="OUTDIR", help="Output folder of ccsim run (or compare, sweep, staff)."
+        ),
     ],
     output: Annotated[
         Path | None,

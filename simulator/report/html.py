@@ -718,7 +718,10 @@ def render_report(folder: Path, service_level_target: float | None = None) -> st
     service-level figures and marks the intervals below it.
     """
     from simulator import __version__
+    from simulator.report.html_staffing import is_staffing_folder, render_staffing_report
 
+    if is_staffing_folder(Path(folder)):  # written by ccsim staff
+        return render_staffing_report(Path(folder))
     data = _load_folder(Path(folder))
     figures, used = _figures_section(data, service_level_target)
     sections = [

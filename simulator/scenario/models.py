@@ -244,10 +244,29 @@ class ServiceLevel(_Model):
 # --------------------------------------------------------------------------- demand
 
 
+class QueueTarget(_Model):
+    """What a staffing search must achieve for one queue in every interval."""
+
+    service_level: float | None = Field(
+        default=None, gt=0, lt=1, description="Floor on the queue's service level (0-1)."
+    )
+    abandon_rate: float | None = Field(
+        default=None, gt=0, lt=1, description="Ceiling on the queue's abandonment rate (0-1)."
+    )
+    asa_s: float | None = Field(
+        default=None, gt=0, description="Ceiling on the queue's average speed of answer (s)."
+    )
+
+
 class QueueSpec(_Model):
     """A queue: a skill or department that agents serve."""
 
     name: str = Field(min_length=1, description="Unique queue name, referenced by skills etc.")
+    target: QueueTarget | None = Field(
+        default=None,
+        description="This queue's staffing targets (`ccsim staff`); the command line's "
+        "per-queue targets override them, its overall targets apply under them.",
+    )
     channel: Literal["voice", "chat"] = Field(
         default="voice",
         description=(

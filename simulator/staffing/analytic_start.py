@@ -33,7 +33,13 @@ from simulator.analytic import (
 from simulator.scenario import Scenario
 from simulator.staffing.targets import StaffingInfeasible, Targets
 
-__all__ = ["AnalyticStaffing", "analytic_staffing", "formula_caveats"]
+__all__ = [
+    "AnalyticStaffing",
+    "agents_for",
+    "analytic_staffing",
+    "formula_caveats",
+    "queue_inputs",
+]
 
 _ROUND_SLACK = 1e-9
 """Tolerance when rounding scheduled agents up (so 10.0000000001 stays 10)."""
@@ -59,7 +65,7 @@ class AnalyticStaffing:
     caveats: list[str] = field(default_factory=list)
 
 
-def _queue_inputs(
+def queue_inputs(
     scenario: Scenario,
 ) -> tuple[np.ndarray, np.ndarray, list[float | None]]:
     """Per queue: arrival rate per interval (1/s), mean service (s), mean patience (s)."""
@@ -90,24 +96,28 @@ def _queue_inputs(
     return rate, service, patience
 
 
-def _agents_for(
-    lam: float, es: float, patience: float | None, threshold_s: float, targets: Targets
+def agents_for(
+    lam: float,
+    es: float,
+    patience: float | None,
+    threshold_s: float,
+    targets: dict[str, float],
+    max_occupancy: float | None = None,
 ) -> int:
-    """Fewest available agents meeting every target in one stationary interval."""
+    """Fewest available agents meeting every target in one stationary interval (Erlang A,
+    or Erlang C when ``patience`` is None).
+    """
     if lam <= 0.0:
         return 0
     need = 0
-    if targets.service_level is not None:
-        need = max(
-            need,
-            agents_for_service_level(lam, es, threshold_s, targets.service_level, patience),
-        )
-    if targets.asa_s is not None:
-        need = max(need, agents_for_asa(lam, es, targets.asa_s, patience))
-    if targets.abandon_rate is not None and patience is not None:
-        need = max(need, agents_for_abandon_rate(lam, es, patience, targets.abandon_rate))
-    if targets.max_occupancy is not None:
-        need = max(need, math.ceil(lam * es / targets.max_occupancy - _ROUND_SLACK))
+    if (sl := targets.get("service_level")) is not None:
+        need = max(need, agents_for_service_level(lam, es, threshold_s, sl, patience))
+    if (asa := targets.get("asa_s")) is not None:
+        need = max(need, agents_for_asa(lam, es, asa, patience))
+    if (ab := targets.get("abandon_rate")) is not None and patience is not None:
+        need = max(need, agents_for_abandon_rate(lam, es, patience, ab))
+    if max_occupancy is not None:
+        need = max(need, math.ceil(lam * es / max_occupancy - _ROUND_SLACK))
     return need
 
 
@@ -163,7 +173,11 @@ def formula_caveats(scenario: Scenario, staffed: list[str]) -> list[str]:
 
 
 def analytic_staffing(
-    scenario: Scenario, targets: Targets, groups: list[str] | None = None
+    scenario: Scenario,
+    targets: Targets,
+    groups: list[str] | None = None,
+    arrival_rate: np.ndarray | None = None,
+    queue_agents: np.ndarray | None = None,
 ) -> AnalyticStaffing:
     """Scheduled agents per staffed group and interval by the Erlang A/C formula.
 
@@ -172,6 +186,10 @@ def analytic_staffing(
     scenario : the scenario; its volumes, handle times, patience and shrinkage are read.
     targets : the targets (service level uses the scenario's threshold).
     groups : names of the groups to staff (default: every group).
+    arrival_rate : per (queue, interval) arrival rates (1/s) to use instead of the
+        scenario's interval averages (lag-SIPP passes lagged rates).
+    queue_agents : per (queue, interval) available agents each queue needs, when another
+        method (ISA) has found them; the formula is then skipped.
 
     Raises
     ------
@@ -187,15 +205,24 @@ def analytic_staffing(
         )
     cal = scenario.calendar
     ni = cal.intervals_per_day
-    rate, service, patience = _queue_inputs(scenario)
+    base_rate, service, patience = queue_inputs(scenario)
+    rate = base_rate if arrival_rate is None else arrival_rate
     threshold = scenario.service_level.threshold_s
     nq = len(scenario.queues)
+    need_q = queue_agents
     queue_agents = np.zeros((nq, ni), dtype=np.int64)
-    for q in range(nq):
+    for q in range(nq if need_q is None else 0):
         for i in range(ni):
-            queue_agents[q, i] = _agents_for(
-                float(rate[q, i]), float(service[q]), patience[q], threshold, targets
+            queue_agents[q, i] = agents_for(
+                float(rate[q, i]),
+                float(service[q]),
+                patience[q],
+                threshold,
+                targets.for_queue(scenario.queue_names[q]),
+                targets.max_occupancy,
             )
+    if need_q is not None:
+        queue_agents = np.asarray(need_q, dtype=np.int64)
     load = rate * service[:, None]
 
     index = {q: k for k, q in enumerate(scenario.queue_names)}

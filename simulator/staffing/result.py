@@ -12,11 +12,14 @@ from matplotlib.figure import Figure
 
 from simulator.outputfiles import save_figure, write_atomic, write_text
 from simulator.scenario import Scenario, scenario_to_dict
+from simulator.staffing.cells import CellEstimate
 from simulator.staffing.targets import Targets
 
 __all__ = ["StaffingResult"]
 
 _KPIS = ("service_level", "abandon_rate", "asa_s", "occupancy")
+_T95 = 1.959963984540054
+"""Two-sided 95 % normal quantile: per-queue half-widths are 1.96 standard errors."""
 
 
 @dataclass
@@ -26,16 +29,21 @@ class StaffingResult:
     Attributes
     ----------
     scenario : the scenario with the required staffing written in (``per_interval``).
-    targets : the targets searched for.
+    targets : the targets searched for (per queue).
     groups : the staffed groups, in the order of the rows of ``required``/``analytic``.
     required : scheduled agents found, shape (groups, intervals).
-    analytic : the Erlang A/C starting point, same shape.
-    intervals : achieved KPIs (mean and ``_hw``) per interval of the accepted
-        simulation, or ``None`` in analytic mode.
-    simulations : simulated candidate days (each of ``replications`` replications).
+    analytic : the Erlang A/C answer (SIPP), same shape.
+    intervals : achieved KPIs of the whole centre per interval (mean and ``_hw``) in the
+        final simulation, or ``None`` for an analytic method.
+    cells : achieved KPIs per (interval, queue) (and occupancy per group) of the final
+        simulation, or ``None``.
+    confidence : per (group, interval), the confidence that the decision (this many and
+        not one fewer) is right, or ``None``.
+    simulations : simulated days (replications of candidate staffings) the search ran.
     seconds : wall time of the search.
+    replications : paired replications of the final round.
     caveats : scenario features the Erlang formula ignores.
-    method : ``"simulation"`` or ``"analytic"``.
+    method : ``sim``, ``sipp``, ``lag-sipp`` or ``isa``.
     """
 
     scenario: Scenario
@@ -48,27 +56,67 @@ class StaffingResult:
     seconds: float
     replications: int
     seed: int
+    cells: dict[str, CellEstimate] | None = None
+    confidence: np.ndarray | None = None
     caveats: list[str] = field(default_factory=list)
-    method: str = "simulation"
+    method: str = "sim"
 
     def table(self) -> pd.DataFrame:
-        """One row per interval: Erlang and required agents per group, achieved KPIs."""
+        """One row per interval: Erlang and required agents and confidence per group, the
+        centre's achieved KPIs, and each queue's (``service_level[queue=NAME]`` with ``_hw``).
+        """
         cal = self.scenario.calendar
         frame = pd.DataFrame({"interval": np.arange(cal.intervals_per_day)})
         frame["start"] = cal.interval_labels()
         for g, name in enumerate(self.groups):
             frame[f"analytic[{name}]"] = self.analytic[g]
             frame[f"required[{name}]"] = self.required[g]
+            if self.confidence is not None:
+                frame[f"confidence[{name}]"] = np.round(self.confidence[g], 4)
         frame["analytic"] = self.analytic.sum(axis=0)
         frame["required"] = self.required.sum(axis=0)
         if self.intervals is not None:
-            iv = self.intervals
-            frame["offered"] = iv["offered"].to_numpy()
+            day0 = self.intervals[self.intervals["day"] == 0].reset_index(drop=True)
+            frame["counted"] = day0["counted"].to_numpy()
+            frame["offered"] = day0["offered"].to_numpy()
             for kpi in _KPIS:
-                frame[kpi] = iv[kpi].to_numpy()
-                frame[f"{kpi}_hw"] = iv[f"{kpi}_hw"].to_numpy()
-            frame["bound_on_mean"] = iv["bound_on_mean"].to_numpy()
+                frame[kpi] = day0[kpi].to_numpy()
+                frame[f"{kpi}_hw"] = day0[f"{kpi}_hw"].to_numpy()
+        if self.cells is not None:
+            for q, queue in enumerate(self.scenario.queue_names):
+                frame[f"offered[queue={queue}]"] = self.cells["service_level"].offered[:, q]
+                for kpi in self.targets.for_queue(queue) or {"service_level": 0.0}:
+                    est = self.cells[kpi]
+                    frame[f"{kpi}[queue={queue}]"] = est.value[:, q]
+                    frame[f"{kpi}[queue={queue}]_hw"] = _T95 * est.se[:, q]
         return frame
+
+    def queue_targets_met(self) -> pd.DataFrame:
+        """Per counted (interval, queue) cell with calls: whether each target's estimate holds."""
+        table = self.table()
+        rows = []
+        for queue in self.scenario.queue_names:
+            for kpi, target in self.targets.for_queue(queue).items():
+                col = f"{kpi}[queue={queue}]"
+                if col not in table:
+                    continue
+                for _, row in table.iterrows():
+                    if not row.get("counted", True) or row[f"offered[queue={queue}]"] <= 0:
+                        continue
+                    value = float(row[col])
+                    met = value >= target if kpi == "service_level" else value <= target
+                    rows.append(
+                        {
+                            "start": row["start"],
+                            "queue": queue,
+                            "kpi": kpi,
+                            "target": target,
+                            "value": value,
+                            "half_width": float(row[f"{col}_hw"]),
+                            "met": bool(met),
+                        }
+                    )
+        return pd.DataFrame.from_records(rows)
 
     def agent_hours(self) -> float:
         """Scheduled agent-hours of the staffed groups over one day."""
@@ -87,25 +135,27 @@ class StaffingResult:
         ax.set_xticks(x[::step], table["start"].iloc[::step])
         ax.set_xlabel("interval start")
         handles, labels = ax.get_legend_handles_labels()
-        if "service_level" in table and self.method == "simulation":
+        queues = [q for q in self.scenario.queue_names if f"service_level[queue={q}]" in table]
+        if queues:
             twin = ax.twinx()
-            sl, hw = table["service_level"], table["service_level_hw"]
-            twin.errorbar(
-                x,
-                sl,
-                yerr=hw,
-                fmt="o",
-                ms=3,
-                color="#2ca02c",
-                label="achieved service level ± 95 %",
-            )
-            if self.targets.service_level is not None:
-                twin.axhline(self.targets.service_level, color="#2ca02c", ls="--", lw=1)
+            for k, queue in enumerate(queues):
+                col = f"service_level[queue={queue}]"
+                twin.errorbar(
+                    x + (k - (len(queues) - 1) / 2) * 0.15,
+                    table[col],
+                    yerr=table[f"{col}_hw"],
+                    fmt="o",
+                    ms=3,
+                    label=f"service level {queue} ± 95 %",
+                )
+            floors = {self.targets.for_queue(q).get("service_level") for q in queues}
+            for target in sorted(v for v in floors if v is not None):
+                twin.axhline(target, color="#2ca02c", ls="--", lw=1)
             twin.set_ylim(0, 1.05)
-            twin.set_ylabel("service level")
+            twin.set_ylabel("service level per queue")
             more_h, more_l = twin.get_legend_handles_labels()
             handles, labels = handles + more_h, labels + more_l
-        ax.legend(handles, labels, loc="upper right", fontsize="small")
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize="small")
         ax.set_title(
             f"{self.scenario.name}: staffing for {self.targets.describe()} "
             f"({self.method}, {self.simulations} simulated days)"

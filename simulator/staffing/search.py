@@ -1,106 +1,82 @@
-"""The simulation search: the fewest scheduled agents per interval meeting every target.
+"""The simulation search: per interval and group, the fewest scheduled agents whose
+*expected* KPIs meet every queue's targets.
 
-Method (whole-day iteration with common random numbers):
+Method (rounds of paired whole-day simulations with common random numbers):
 
-1. Start from the Erlang answer per interval (:mod:`simulator.staffing.analytic_start`).
-2. Simulate the whole day, ``replications`` times with one fixed base seed, so that
-   every candidate staffing faces the same callers (common random numbers: the
-   comparison between candidates is sharp and the search stable).
-3. **Raise**: every interval whose targets fail on their confidence bound gets more
-   agents (one, or more when it is far off) in the staffed group that serves the
-   queue doing worst there (first priority, then cheapest, then fewest skills).
-   Re-simulate; repeat until every interval passes. An interval after a peak fails
-   when the peak's backlog carries over, and is raised: the search sees carry-over.
-4. **Lower**: when all pass, remove one agent, in one batch, from every interval of
-   one staffed group (round robin over groups) that is not locked; re-simulate. A
-   failing interval has its own and its two predecessors' removals undone and locked
-   (carry-over again); re-simulate to confirm. Repeat until no removal is left.
-5. The answer is the last staffing whose simulation passed: the reported KPIs are
-   that simulation's.
+1. Start from lagged SIPP, the Erlang A/C answer per interval with the arrival rate
+   lagged by the mean service time (:mod:`simulator.staffing.methods`).
+2. Each round simulates two days with the same callers (common random numbers):
+   the current staffing ``x``, and ``x`` with one agent fewer in every interval still
+   open to lowering. From each (interval, queue) cell's estimate and standard error
+   (:mod:`simulator.staffing.judge`) every (group, interval) gets a decision:
+   *raise* where a queue the group answers for misses its target at ``x``; *lower*
+   where every queue the group serves still meets its targets with one agent fewer;
+   otherwise ``x`` is the fewest — ``c`` meets, ``c - 1`` does not. Each decision's
+   confidence is ``Φ(|z|)`` of the margins it rests on (for a kept ``c``: the smaller
+   of the confidence that ``c`` meets and that ``c - 1`` misses).
+3. The first rounds use the starting replications and move an interval only on clear
+   evidence (one standard error); when they no longer move anything, close decisions
+   get more paired replications — doubling while a decision is less sure than
+   ``confidence``, up to ``max_replications`` — for at most two more rounds (the last
+   one's raises are taken, its removals left). At the cap, decisions follow the
+   estimates and keep their stated confidence.
+4. Apply the moves and start another round. An interval raised again after being
+   lowered is locked, and never goes back below a staffing seen to miss. Backlog
+   carried from a peak shows up in the next interval's cells, so the search staffs
+   after peaks where SIPP does not. Replications are kept per staffing: replication
+   ``r`` uses the same streams whatever the staffing, so a staffing met again (this
+   round's is often last round's "one fewer") costs nothing new.
 
-Every step adjusts the whole day's staffing vector from one simulation of the day, so
-a 48-interval day needs tens of simulated days, not thousands. A cap (default ten
-times the Erlang answer plus ten) turns an unreachable target into
-:class:`StaffingInfeasible` rather than a silent best effort.
+Because the decision is on the expected value, more replications converge to the
+exact requirement (on a stationary Erlang A day: the Erlang A figure), instead of
+drifting above it by the width of a confidence interval.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+from scipy import stats
 
-from simulator.experiment import RunResult, run
-from simulator.scenario import Scenario, scenario_from_dict, scenario_to_dict
-from simulator.staffing.analytic_start import analytic_staffing
+from simulator.experiment import RunResult
+from simulator.experiment.backends import Backend, TaskFailure, backend_for
+from simulator.experiment.runner import ReplicationFailed
+from simulator.model.replication import ReplicationOutput, simulate_replication
+from simulator.scenario import Scenario
+from simulator.staffing.analytic_start import AnalyticStaffing, analytic_staffing
+from simulator.staffing.cells import cell_estimates, counted_intervals
+from simulator.staffing.judge import Verdict, judge
+from simulator.staffing.methods import staffing_by_method
 from simulator.staffing.result import StaffingResult
-from simulator.staffing.targets import MIN_CALLS, StaffingInfeasible, Targets, parse_targets
+from simulator.staffing.scenario_edit import scenario_queue_targets, with_staffing
+from simulator.staffing.targets import StaffingInfeasible, Targets, parse_targets
 
-__all__ = ["staff", "with_staffing"]
+__all__ = ["DEFAULT_CONFIDENCE", "staff"]
 
-MAX_SIMULATIONS = 200
-"""Give up (``StaffingInfeasible``) after this many simulated candidate days."""
-_LOOKBACK = 2
-"""Intervals before a failing one whose removal is undone with it (carry-over)."""
+DEFAULT_CONFIDENCE = 0.95
+"""Decisions less sure than this get more replications (up to the cap)."""
+MAX_ROUNDS = 30
+"""Give up (``StaffingInfeasible``) when the search has not settled after this many rounds."""
+FINE_ROUNDS = 2
+"""Rounds with more replications after the coarse rounds have settled; the last one's
+raises are taken without another round (its removals are not)."""
+COARSE_CLEAR_Z = 1.0
+"""Coarse rounds move an interval only on evidence at least this many standard errors
+clear; closer calls wait for the rounds with more replications."""
+DEFAULT_REPLICATIONS = 10
+"""Paired replications each round starts with, unless given."""
+DEFAULT_MAX_FACTOR = 3
+"""Unless given, close decisions get up to this many times the starting replications."""
 _STEP_PER_SHORTFALL = 0.1
-"""One extra agent per this much shortfall on the confidence bound (a share of target)."""
+"""One extra agent per this much shortfall (a share of the target) when raising."""
+_STEP_PER_SLACK = 0.05
+"""One more agent removed per this much slack left with one fewer (a floor after a miss
+and the lock after a raise undo an overshoot)."""
 _MAX_STEP_SHARE = 0.25
 """At most this share of an interval's agents is added in one step."""
-
-
-def with_staffing(scenario: Scenario, staffing: dict[str, np.ndarray]) -> Scenario:
-    """``scenario`` with the named groups scheduled ``per_interval`` (other forms removed).
-
-    Volumes read from CSV files are written in as ``profile_per_interval`` so the
-    scenario can be saved anywhere.
-    """
-    data = scenario_to_dict(scenario)
-    cal = scenario.calendar
-    for ct_data, ct in zip(data["call_types"], scenario.call_types, strict=True):
-        if "csv" in ct_data["volume"]:
-            ct_data["volume"] = {
-                "profile_per_interval": [float(v) for v in ct.volume.expected_per_interval(cal)]
-            }
-    for group in data["agent_groups"]:
-        if group["name"] in staffing:
-            for key in ("staffing", "shifts"):
-                group.pop(key, None)
-            group["per_interval"] = [int(v) for v in staffing[group["name"]]]
-    return scenario_from_dict(data, source=f"{scenario.name} (staffed)")
-
-
-def _queue_scores(result: RunResult, targets: Targets) -> np.ndarray:
-    """Per (interval, queue): how badly the queue misses the targets (point estimates)."""
-    sc = result.scenario
-    index = {q: k for k, q in enumerate(sc.queue_names)}
-    target_of = np.array([index[ct.target] for ct in sc.call_types])
-    nq = len(sc.queues)
-
-    def by_queue(name: str) -> np.ndarray:
-        per_type = np.sum([o.tally.contacts[name] for o in result.outputs], axis=0)
-        out = np.zeros((per_type.shape[0], nq))
-        for t, q in enumerate(target_of):
-            out[:, q] += per_type[:, t]
-        return out
-
-    offered = by_queue("offered")
-    answered = by_queue("answered")
-    score = np.zeros_like(offered)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if targets.service_level is not None:
-            score += targets.service_level - by_queue("answered_within") / offered
-        if targets.abandon_rate is not None:
-            score += by_queue("abandoned") / offered - targets.abandon_rate
-        if targets.asa_s is not None:
-            score += (by_queue("wait_answered_s") / answered - targets.asa_s) / targets.asa_s
-    score = np.nan_to_num(score, nan=-np.inf)
-    if targets.max_occupancy is not None:  # occupancy: the busiest queue by offered calls
-        score = np.where(np.isfinite(score), score, 0.0) + offered * 1e-9
-    return score
 
 
 def _group_for_queue(scenario: Scenario, staffed: list[str]) -> dict[int, int]:
@@ -122,90 +98,206 @@ def _group_for_queue(scenario: Scenario, staffed: list[str]) -> dict[int, int]:
     return choice
 
 
+def _lowering_checks(scenario: Scenario, staffed: list[str]) -> list[list[int]]:
+    """Per staffed group, the queues that must still meet their targets when it loses an
+    agent: every queue it serves (a group with a lower-priority skill still helps there).
+    """
+    groups = {g.name: g for g in scenario.agent_groups}
+    index = {q: k for k, q in enumerate(scenario.queue_names)}
+    return [sorted(index[q] for q in groups[name].skills) for name in staffed]
+
+
+@dataclass
+class _Decision:
+    """What one round of paired simulations says about every (group, interval)."""
+
+    raise_by: np.ndarray
+    lower_by: np.ndarray
+    confidence: np.ndarray
+    sure_less: np.ndarray
+    """Confidence that one agent fewer misses (carried where it was not tested)."""
+    sure_now: np.ndarray
+    """Confidence in the verdict on the current staffing alone."""
+
+    @property
+    def moves(self) -> bool:
+        return bool(self.raise_by.any() or self.lower_by.any())
+
+
+def _step(
+    shortfall: np.ndarray, agents: np.ndarray, per: float = _STEP_PER_SHORTFALL
+) -> np.ndarray:
+    """Agents to add (or remove) for a relative shortfall (or slack): one, plus one per
+    ``per``, at most ``_MAX_STEP_SHARE`` of the interval's agents.
+    """
+    extra = np.floor(np.nan_to_num(shortfall, posinf=0.0) / per)
+    cap = np.maximum(1, np.ceil(_MAX_STEP_SHARE * agents))
+    return np.asarray(np.minimum(1 + np.maximum(extra, 0), cap), dtype=np.int64)
+
+
+def _chunk(
+    scenario: Scenario, seed: int, first: int, stop: int
+) -> list[ReplicationOutput] | TaskFailure:
+    """Replications ``first .. stop - 1`` without contact logs, or the failure that stopped
+    them (a task for any backend).
+    """
+    outputs = []
+    for r in range(first, stop):
+        try:
+            outputs.append(simulate_replication(scenario, r, keep_contacts=False, seed=seed))
+        except Exception as error:
+            return TaskFailure.from_exception(error, replication=r)
+    return outputs
+
+
 class _Search:
-    """State of one staffing search (the simulations it ran and its staffing vector)."""
+    """One staffing search: the scenario, who is staffed, its simulations and decisions.
+
+    Simulated replications are kept per staffing (the last two rounds' staffings), so a
+    staffing met again — this round's staffing is often last round's "one fewer" — and
+    a round that asks for more replications only simulate what is missing. Replication
+    ``r`` of every staffing uses the same streams: common random numbers.
+    """
 
     def __init__(
         self,
         scenario: Scenario,
         targets: Targets,
         staffed: list[str],
-        replications: int,
+        confidence: float,
         seed: int,
-        workers: int | None,
+        backend: Backend,
         progress: Callable[[str], None] | None,
     ) -> None:
         self.scenario = scenario
         self.targets = targets
         self.staffed = staffed
-        self.replications = replications
+        self.level = confidence
         self.seed = seed
-        self.workers = workers
+        self.backend = backend
         self.progress = progress
-        self.simulations = 0
-        self.counted = np.zeros(0, dtype=bool)
+        self.route = _group_for_queue(scenario, staffed)
+        self.checks = _lowering_checks(scenario, staffed)
+        group_index = [g.name for g in scenario.agent_groups]
+        self.group_cols = [group_index.index(name) for name in staffed]
+        self.counted = counted_intervals(scenario)
+        self.kpis = RunResult(scenario=scenario, outputs=[], seed=0).kpis
+        self.simulated_days = 0
+        self.prior_miss = np.ones((len(staffed), scenario.calendar.intervals_per_day))
+        """Confidence that one agent fewer misses, carried for intervals not re-tested."""
+        self.cache: dict[bytes, list[ReplicationOutput]] = {}
+        self.recent: list[set[bytes]] = [set()]
 
-    def simulate(self, x: np.ndarray) -> tuple[RunResult, pd.DataFrame, np.ndarray]:
-        """Run one candidate: result, per-interval shortfall (max over days), pass flags."""
-        if self.simulations >= MAX_SIMULATIONS:
-            raise StaffingInfeasible(
-                f"no staffing found within {MAX_SIMULATIONS} simulated days; the targets "
-                f"({self.targets.describe()}) are too close to what the scenario allows"
+    def outputs(self, x: np.ndarray, n: int) -> list[ReplicationOutput]:
+        """Replications ``0 .. n - 1`` of the scenario staffed with ``x``."""
+        key = np.ascontiguousarray(x, dtype=np.int64).tobytes()
+        self.recent[-1].add(key)
+        have = self.cache.setdefault(key, [])
+        if len(have) < n:
+            scenario = with_staffing(self.scenario, dict(zip(self.staffed, x, strict=True)))
+            first, workers = len(have), max(1, self.backend.workers)
+            size = max(1, -(-(n - first) // workers))
+            for lo in range(first, n, size):
+                self.backend.submit(lo, _chunk, scenario, self.seed, lo, min(lo + size, n))
+            pieces: dict[int, list[ReplicationOutput]] = {}
+            while self.backend.pending:
+                task, result = self.backend.next_done()
+                begin = int(str(task))
+                if isinstance(result, TaskFailure):
+                    rep = result.replication if result.replication is not None else begin
+                    raise ReplicationFailed(rep, self.seed, result, scenario.name)
+                pieces[begin] = result
+            for lo in sorted(pieces):
+                have.extend(pieces[lo])
+            self.simulated_days += n - first
+        return have[:n]
+
+    def next_round(self) -> None:
+        """Forget the staffings of rounds before the last (bounded memory)."""
+        self.recent = [*self.recent[-1:], set()]
+        keep = set().union(*self.recent)
+        self.cache = {k: v for k, v in self.cache.items() if k in keep}
+
+    def verdict(self, outputs: list[ReplicationOutput]) -> Verdict:
+        """Standardised margins of every cell from ``outputs``."""
+        return judge(cell_estimates(outputs, self.scenario, self.kpis), self.targets, self.scenario)
+
+    def decide(
+        self,
+        x: np.ndarray,
+        tested: np.ndarray,
+        at_x: Verdict,
+        at_less: Verdict,
+        clear_z: float = 0.0,
+    ) -> _Decision:
+        """Raise where a queue misses at ``x``; lower where every queue the group serves
+        still meets with one agent fewer (by more when the margin is wide); keep the
+        rest, each with its confidence. Moves need ``|z| >= clear_z`` (coarse rounds
+        act only on clear evidence and leave close calls to the rounds with more
+        replications).
+        """
+        n_groups, ipd = x.shape
+        raise_by = np.zeros(x.shape, dtype=np.int64)
+        lower_by = np.zeros(x.shape, dtype=np.int64)
+        conf = np.ones(x.shape)
+        less_conf = np.ones(x.shape)
+        now_conf = np.ones(x.shape)
+        for g in range(n_groups):
+            own = [q for q, r in self.route.items() if r == g]
+            col = self.group_cols[g]
+            z_now = np.minimum(
+                at_x.queue_z[:, own].min(axis=1) if own else np.inf, at_x.group_z[:, col]
             )
-        candidate = with_staffing(self.scenario, dict(zip(self.staffed, x, strict=True)))
-        result = run(
-            candidate,
-            replications=self.replications,
-            seed=self.seed,
-            workers=self.workers,
-            keep_contacts=False,
-        )
-        self.simulations += 1
-        frame = result.intervals(wide=True)
-        miss = self.targets.shortfall(frame)
-        miss = miss[frame["counted"].to_numpy()]
-        per_interval = miss.astype(float).groupby(frame.loc[miss.index, "interval"]).max()
-        ipd = self.scenario.calendar.intervals_per_day
-        per_interval = per_interval.reindex(range(ipd), fill_value=0.0)
-        worst = per_interval.drop(columns="bound_on_mean").max(axis=1).to_numpy(dtype=float)
+            gap = at_x.queue_gap[:, own].max(axis=1) if own else np.zeros(ipd)
+            z_less = np.minimum(
+                at_less.queue_z[:, self.checks[g]].min(axis=1), at_less.group_z[:, col]
+            )
+            slack = at_less.queue_slack[:, self.checks[g]].min(axis=1)
+            short = (z_now < -clear_z) & self.counted
+            raise_by[g] = np.where(short, _step(gap, x[g]), 0)
+            lower = (z_now >= 0) & tested[g] & (z_less >= clear_z)
+            # One fewer meets: remove it, and more where the margin is wide (never below 0).
+            lower_by[g] = np.where(lower, np.minimum(_step(slack, x[g], _STEP_PER_SLACK), x[g]), 0)
+            sure_now = stats.norm.cdf(np.abs(z_now))
+            sure_less = np.where(tested[g], stats.norm.cdf(np.abs(z_less)), self.prior_miss[g])
+            conf[g] = np.where(z_now < 0, sure_now, np.minimum(sure_now, sure_less))
+            conf[g, ~self.counted] = 1.0
+            less_conf[g] = sure_less
+            now_conf[g] = np.where(self.counted, sure_now, 1.0)
+        return _Decision(raise_by, lower_by, conf, less_conf, now_conf)
+
+    def pair(
+        self,
+        x: np.ndarray,
+        tested: np.ndarray,
+        active: np.ndarray,
+        replications: int,
+        max_replications: int,
+        clear_z: float = 0.0,
+    ) -> tuple[list[ReplicationOutput], _Decision, Verdict]:
+        """Judge ``x`` and ``x`` less the ``tested`` agents on the same callers, doubling
+        the replications while an ``active`` decision is less sure than the confidence
+        level (up to ``max_replications``; decisions settled earlier do not ask for more).
+        """
+        n = replications
+        while True:
+            now = self.outputs(x, n)
+            at_x = self.verdict(now)
+            at_less = self.verdict(self.outputs(x - tested, n)) if tested.any() else at_x
+            decision = self.decide(x, tested, at_x, at_less, clear_z)
+            # More replications of this round sharpen only what it simulates.
+            sharpened = np.where(tested, decision.confidence, decision.sure_now)
+            if not (sharpened[active] < self.level).any() or n >= max_replications:
+                break
+            n = min(2 * n, max_replications)
         if self.progress is not None:
-            failing = int((worst > 0).sum())
             self.progress(
-                f"simulation {self.simulations}: {int(x.sum())} agent-intervals, "
-                f"{failing} interval(s) failing"
+                f"round: {int(x.sum())} agent-intervals, {n} paired replications, "
+                f"{int((decision.raise_by > 0).sum())} to raise, "
+                f"{int((decision.lower_by > 0).sum())} to lower"
             )
-        return result, per_interval, worst
-
-
-def _raise(
-    search: _Search,
-    x: np.ndarray,
-    result: RunResult,
-    worst: np.ndarray,
-    cap: np.ndarray,
-    route: dict[int, int],
-) -> np.ndarray:
-    """Add agents to every failing interval; ``StaffingInfeasible`` beyond the cap."""
-    scores = _queue_scores(result, search.targets)
-    ipd = search.scenario.calendar.intervals_per_day
-    x = x.copy()
-    for i in np.flatnonzero(worst > 0):
-        per_day = scores.reshape(-1, ipd, scores.shape[-1]).max(axis=0)[i]
-        order = [q for q in np.argsort(-per_day) if int(q) in route]
-        g = route[int(order[0])] if order else 0
-        step = 1 + int(worst[i] / _STEP_PER_SHORTFALL)
-        step = min(step, max(1, math.ceil(_MAX_STEP_SHARE * x[g, i])))
-        if x[g, i] + step > cap[g, i]:
-            if x[g, i] >= cap[g, i]:
-                start = search.scenario.calendar.interval_labels()[i]
-                raise StaffingInfeasible(
-                    f"the targets ({search.targets.describe()}) are not met in the interval "
-                    f"starting {start} even with {int(cap[g, i])} agents in group "
-                    f"{search.staffed[g]} (the cap: ten times the Erlang answer plus ten)"
-                )
-            step = int(cap[g, i] - x[g, i])
-        x[g, i] += step
-    return x
+        self.next_round()
+        return now, decision, at_x
 
 
 def staff(
@@ -215,35 +307,41 @@ def staff(
     groups: list[str] | None = None,
     max_occupancy: float | None = None,
     replications: int | None = None,
+    max_replications: int | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
     seed: int | None = None,
     workers: int | None = 1,
-    min_calls: float = MIN_CALLS,
     max_agents: int | None = None,
-    analytic_only: bool = False,
+    method: str = "sim",
     progress: Callable[[str], None] | None = None,
 ) -> StaffingResult:
-    """Find, interval by interval, the fewest scheduled agents meeting every target.
+    """Find, per interval and group, the fewest scheduled agents whose expected KPIs meet
+    every queue's targets.
 
     Parameters
     ----------
     scenario : the scenario to staff (its other groups keep their schedule).
-    targets : ``Targets``, or ``{"service_level": 0.8, "asa_s": 30}``, or CLI strings.
+    targets : ``Targets``, or ``{"service_level": 0.8}``, or CLI strings (per queue:
+        ``"service_level[queue=fraud]=0.9"``); queues' own targets in the scenario apply
+        under these.
     groups : names of the agent groups to staff (default: every group).
-    max_occupancy : optional upper bound on each interval's occupancy.
-    replications, seed : of every candidate simulation (default: the scenario's); the
-        same for all candidates (common random numbers).
-    workers : local processes per simulation (1: in this process).
-    min_calls : intervals with fewer offered calls per replication are judged on the
-        mean instead of the confidence bound.
-    max_agents : cap per group and interval (default: ten times the Erlang answer + 10).
-    analytic_only : return the Erlang answer without simulating.
-    progress : optional callback receiving one line per simulation.
+    max_occupancy : optional ceiling on each staffed group's occupancy per interval.
+    replications : paired replications each round starts with (default 10).
+    max_replications : at most this many where a decision is close (default 3 x start).
+    confidence : a decision less sure than this gets more replications (until the cap).
+    seed : base seed of every simulation (default: the scenario's): every candidate
+        faces the same callers (common random numbers).
+    workers : local processes (1: in this process).
+    max_agents : cap per group and interval (default: ten times the start plus ten).
+    method : ``sim`` (this search, started from lag-SIPP), or an analytic method
+        ``sipp``, ``lag-sipp`` or ``isa`` (see :mod:`simulator.staffing.methods`).
+    progress : optional callback receiving one line per round.
 
     Returns
     -------
     StaffingResult
-        Required and Erlang staffing per group and interval, the achieved KPIs with
-        95 % half-widths, the staffed scenario, wall time and number of simulations.
+        Required and Erlang staffing per group and interval, each decision's confidence,
+        each queue's achieved KPIs, the staffed scenario, wall time and simulated days.
 
     Raises
     ------
@@ -252,110 +350,167 @@ def staff(
     """
     started = time.perf_counter()
     if not isinstance(targets, Targets):
-        targets = parse_targets(targets, max_occupancy=max_occupancy, min_calls=min_calls)
-    analytic = analytic_staffing(scenario, targets, groups)
-    staffed = analytic.groups
-    reps = scenario.replications if replications is None else replications
+        targets = parse_targets(targets, max_occupancy=max_occupancy)
+    targets = targets.with_queue_defaults(scenario_queue_targets(scenario))
+    unknown = targets.unknown_queues(scenario.queue_names)
+    if unknown:
+        raise StaffingInfeasible(
+            f"target for unknown queue(s) {', '.join(unknown)}; the scenario has "
+            f"{', '.join(scenario.queue_names)}"
+        )
+    if not 0.5 <= confidence < 1.0:
+        raise ValueError(f"confidence must be in [0.5, 1), got {confidence:g}")
+    reps = DEFAULT_REPLICATIONS if replications is None else replications
+    cap_reps = DEFAULT_MAX_FACTOR * reps if max_replications is None else max_replications
     base_seed = scenario.seed if seed is None else seed
-    start = analytic.scheduled
-    if analytic_only:
-        staffed_scenario = with_staffing(scenario, dict(zip(staffed, start, strict=True)))
-        return StaffingResult(
-            scenario=staffed_scenario,
-            targets=targets,
-            groups=staffed,
-            required=start.copy(),
-            analytic=start.copy(),
-            intervals=None,
-            simulations=0,
-            seconds=time.perf_counter() - started,
-            replications=0,
-            seed=base_seed,
-            caveats=analytic.caveats,
-            method="analytic",
+    erlang = analytic_staffing(scenario, targets, groups)
+    staffed = erlang.groups
+    if method != "sim":
+        start = staffing_by_method(method, scenario, targets, staffed, seed=base_seed)
+        return _result(
+            scenario, targets, staffed, start, erlang, None, None, 0, started, 0, base_seed, method
         )
     if reps < 2:
-        raise ValueError("the search needs at least 2 replications for confidence intervals")
+        raise ValueError("the search needs at least 2 replications for standard errors")
+    if cap_reps < reps:
+        raise ValueError(f"max_replications ({cap_reps}) is below replications ({reps})")
+    start = staffing_by_method("lag-sipp", scenario, targets, staffed)
     cap = (
         np.full(start.shape, max_agents, dtype=np.int64)
         if max_agents is not None
         else 10 * np.maximum(start, 1) + 10
     )
-    too_many = np.argwhere(start > cap)
-    if too_many.size:
-        g, i = too_many[0]
-        raise StaffingInfeasible(
-            f"the Erlang answer alone needs {int(start[g, i])} agents in group {staffed[g]} "
-            f"at {scenario.calendar.interval_labels()[i]}, above the cap of {int(cap[g, i])}"
-        )
-    search = _Search(scenario, targets, staffed, reps, base_seed, workers, progress)
-    route = _group_for_queue(scenario, staffed)
+    start = np.minimum(start, cap)
     x = start.copy()
-    locked = np.zeros(x.shape, dtype=bool)
-    best: tuple[np.ndarray, RunResult, pd.DataFrame] | None = None
-    turn = 0
-    pending_lower: tuple[int, np.ndarray] | None = None
-    while True:
-        result, miss, worst = search.simulate(x)
-        if search.simulations == 1:  # warm-up intervals carry no target: keep their Erlang figure
-            frame = result.intervals(wide=True)
-            counted = frame.groupby("interval")["counted"].any().to_numpy(dtype=bool)
-            locked[:, ~counted] = True
-        if (worst > 0).any():
-            if pending_lower is not None:  # undo the removals that broke an interval
-                g, lowered = pending_lower
-                for i in np.flatnonzero(worst > 0):
-                    for j in range(max(0, int(i) - _LOOKBACK), int(i) + 1):
-                        if lowered[j]:
-                            x[g, j] += 1
-                            lowered[j] = False
-                            locked[g, j] = True
-                pending_lower = None
-                if best is not None and np.array_equal(x, best[0]):
-                    result, miss = best[1], best[2]
-                    worst = np.zeros_like(worst)
-                else:
-                    continue
-            else:
-                raised = _raise(search, x, result, worst, cap, route)
-                if best is not None:  # once lowering began, raised intervals stay raised
-                    locked |= raised > x
-                x = raised
+    locked = np.broadcast_to(~counted_intervals(scenario), x.shape).copy()
+    lowered_before = np.zeros(x.shape, dtype=bool)
+    counted = ~locked
+    settled = np.zeros(x.shape, dtype=bool)
+    just_raised = np.zeros(x.shape, dtype=bool)
+    fine_rounds = 0
+    floor = np.zeros(x.shape, dtype=np.int64)
+    with backend_for(None, workers, None, tasks=workers or 1) as backend:
+        search = _Search(scenario, targets, staffed, confidence, base_seed, backend, progress)
+        for _ in range(MAX_ROUNDS):
+            # Not tested again: an interval raised by one last round (it was seen to miss
+            # with one agent fewer on these same callers), and an interval whose decision
+            # was kept while nothing before it moved.
+            tested = (x > 0) & ~locked & ~just_raised & ~settled
+            outputs, decision, verdict = search.pair(
+                x,
+                tested,
+                counted & ~settled,
+                reps,
+                cap_reps if fine_rounds else reps,
+                0.0 if fine_rounds or cap_reps == reps else COARSE_CLEAR_Z,
+            )
+            search.prior_miss = decision.sure_less
+            if not decision.moves and (fine_rounds or cap_reps == reps):
+                break
+            if not decision.moves:
+                # Coarse rounds (the first replications only) have converged: settle the
+                # close decisions with more replications where they need them.
+                fine_rounds = 1
+                settled = np.zeros(x.shape, dtype=bool)
+                just_raised = np.zeros(x.shape, dtype=bool)
                 continue
-        pending_lower = None
-        best = (x.copy(), result, miss)
-        candidates = [(g, (~locked[g]) & (x[g] > 0)) for g in range(len(staffed))]
-        open_groups = [(g, m) for g, m in candidates if m.any()]
-        if not open_groups:
-            break
-        g, lowered = open_groups[turn % len(open_groups)]
-        turn += 1
-        x = x.copy()
-        x[g, lowered] -= 1
-        pending_lower = (g, lowered.copy())
-    final_x, final_result, final_miss = best
-    return StaffingResult(
-        scenario=with_staffing(scenario, dict(zip(staffed, final_x, strict=True))),
-        targets=targets,
-        groups=staffed,
-        required=final_x,
-        analytic=start,
-        intervals=_achieved(final_result, final_miss),
-        simulations=search.simulations,
-        seconds=time.perf_counter() - started,
-        replications=reps,
-        seed=base_seed,
-        caveats=analytic.caveats,
-        method="simulation",
+            _check_cap(x, decision.raise_by, cap, targets, scenario, staffed)
+            if fine_rounds >= FINE_ROUNDS:
+                # The last round allowed: take its raises (they only help) and stop; its
+                # removals would need one more round to be checked, so they are left.
+                x = np.minimum(x + decision.raise_by, cap)
+                outputs = search.outputs(x, len(outputs))
+                verdict = search.verdict(outputs)
+                break
+            fine_rounds += 1 if fine_rounds else 0
+            just_raised = decision.raise_by == 1
+            search.prior_miss = np.where(just_raised, decision.confidence, search.prior_miss)
+            changed = (decision.raise_by > 0) | (decision.lower_by > 0)
+            moved = np.asarray(changed.any(axis=0), dtype=bool)
+            near = moved.copy()  # a change carries over into the next interval only
+            near[1:] |= moved[:-1]
+            settled = ~changed & ~near[None, :]
+            locked |= (decision.raise_by > 0) & lowered_before
+            lowered_before |= decision.lower_by > 0
+            # Where a queue missed, that many agents are too few: never go back below.
+            floor = np.where(decision.raise_by > 0, x + 1, floor)
+            x = np.minimum(x + decision.raise_by, cap)
+            x = np.maximum(x - decision.lower_by, np.minimum(floor, x))
+        else:
+            raise StaffingInfeasible(
+                f"the search did not settle within {MAX_ROUNDS} rounds; the targets "
+                f"({targets.describe()}) are too close to what the scenario allows"
+            )
+    return _result(
+        scenario,
+        targets,
+        staffed,
+        x,
+        erlang,
+        decision.confidence,
+        (outputs, verdict),
+        search.simulated_days,
+        started,
+        len(outputs),
+        base_seed,
+        "sim",
     )
 
 
-def _achieved(result: RunResult, miss: pd.DataFrame) -> pd.DataFrame:
-    """The achieved KPIs per interval of the accepted staffing (first day if several)."""
-    frame = result.intervals(wide=True)
-    keep = ["interval", "start", "counted", "offered"]
-    for kpi in ("service_level", "abandon_rate", "asa_s", "occupancy"):
-        keep += [kpi, f"{kpi}_hw"]
-    out: Any = frame.loc[frame["day"] == 0, keep].reset_index(drop=True)
-    out["bound_on_mean"] = miss["bound_on_mean"].to_numpy(dtype=bool)
-    return out  # type: ignore[no-any-return]
+def _check_cap(
+    x: np.ndarray,
+    raise_by: np.ndarray,
+    cap: np.ndarray,
+    targets: Targets,
+    scenario: Scenario,
+    staffed: list[str],
+) -> None:
+    """``StaffingInfeasible`` when an interval at its cap still misses."""
+    over = (x >= cap) & (raise_by > 0)
+    if over.any():
+        g, i = np.argwhere(over)[0]
+        raise StaffingInfeasible(
+            f"the targets ({targets.describe()}) are not met in the interval starting "
+            f"{scenario.calendar.interval_labels()[i]} even with {int(cap[g, i])} agents in "
+            f"group {staffed[g]} (the cap)"
+        )
+
+
+def _result(
+    scenario: Scenario,
+    targets: Targets,
+    staffed: list[str],
+    x: np.ndarray,
+    erlang: AnalyticStaffing,
+    confidence: np.ndarray | None,
+    simulated: tuple[list[ReplicationOutput], Verdict] | None,
+    simulated_days: int,
+    started: float,
+    replications: int,
+    seed: int,
+    method: str,
+) -> StaffingResult:
+    """The answer, with each queue's achieved KPIs when it was simulated."""
+    staffed_scenario = with_staffing(scenario, dict(zip(staffed, x, strict=True)))
+    intervals = cells = None
+    if simulated is not None:
+        outputs, _ = simulated
+        intervals = RunResult(staffed_scenario, outputs, seed).intervals(wide=True)
+        kpis = RunResult(staffed_scenario, [], seed).kpis
+        cells = cell_estimates(outputs, staffed_scenario, kpis)
+    return StaffingResult(
+        scenario=staffed_scenario,
+        targets=targets,
+        groups=staffed,
+        required=np.asarray(x, dtype=np.int64),
+        analytic=erlang.scheduled,
+        intervals=intervals,
+        cells=cells,
+        confidence=confidence,
+        simulations=simulated_days,
+        seconds=time.perf_counter() - started,
+        replications=replications,
+        seed=seed,
+        caveats=erlang.caveats,
+        method=method,
+    )

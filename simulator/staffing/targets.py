@@ -1,140 +1,131 @@
-"""Staffing targets: parsing, validation, and the per-interval check on confidence bounds.
+"""Staffing targets: parsing, validation, and which value applies to which queue.
 
-A target holds in an interval when its 95 % confidence bound (not its mean) is on
-the right side: ``service_level >= x`` when ``mean - hw >= x``; ``abandon_rate <= x``,
-``asa_s <= x`` and ``occupancy <= max_occupancy`` when ``mean + hw <= x``. The
-half-widths are those of ``RunResult.intervals(wide=True)`` (t-based over replications,
-delta method for ratios).
-
-Intervals with few calls have wide intervals that no sensible staffing narrows, so
-an interval whose simulated offered calls per replication are fewer than
-``min_calls`` is checked on the mean instead (documented in the README).
+Targets apply to every queue in every interval: ``service_level=0.8`` means each
+queue's service level; ``service_level[queue=fraud]=0.9`` sets one queue's (and a
+queue may carry its own target in the scenario file, ``queues: [{name: fraud,
+target: {service_level: 0.9}}]``; the command line wins). The search judges each
+(interval, queue) cell on its *expected* value (the estimate from replications), not
+on a confidence bound: a bound requirement buys the width of the confidence interval
+in agents and never converges to the true requirement however many replications run.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from dataclasses import dataclass, field
 
 __all__ = ["KNOWN_TARGETS", "StaffingInfeasible", "Targets", "parse_targets"]
 
 KNOWN_TARGETS = ("service_level", "abandon_rate", "asa_s")
 """KPIs a staffing target may name (``max_occupancy`` is a separate option)."""
 
-MIN_CALLS = 10.0
-"""Default: intervals with fewer offered calls per replication are checked on the mean."""
+LOWER_BOUNDS = ("service_level",)
+"""Targets that are floors (the KPI must reach them); the others are ceilings."""
+
+_QUEUE_TARGET = re.compile(r"^(?P<kpi>\w+)\[queue=(?P<queue>[^\]]+)\]$")
 
 
 class StaffingInfeasible(ValueError):
     """The targets cannot be met: an impossible value, or no staffing under the cap."""
 
 
+def _problem(name: str, value: float) -> str | None:
+    """Why ``value`` cannot be a target for KPI ``name`` (None when it can)."""
+    if name == "service_level" and not 0.0 < value < 1.0:
+        return (
+            f"service_level={value:g}: a service level is a share strictly between 0 and 1 "
+            "(a target of 1 or more cannot be met)"
+        )
+    if name == "abandon_rate" and not 0.0 < value < 1.0:
+        return f"abandon_rate={value:g}: must be strictly between 0 and 1"
+    if name == "asa_s" and not (value > 0.0 and math.isfinite(value)):
+        return (
+            f"asa_s={value:g}: an average speed of answer must be a positive number of "
+            "seconds (no staffing answers faster than at once)"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Targets:
-    """What every interval must achieve.
+    """What every interval must achieve, per queue.
 
     Attributes
     ----------
-    service_level : lower bound on the service level (0-1), or ``None``.
-    abandon_rate : upper bound on the abandonment rate (0-1), or ``None``.
-    asa_s : upper bound on the average speed of answer (seconds), or ``None``.
-    max_occupancy : upper bound on the interval's occupancy (0-1], or ``None``.
-    min_calls : intervals with fewer offered calls per replication are judged on the mean.
+    service_level : floor on each queue's service level (0-1), or ``None``.
+    abandon_rate : ceiling on each queue's abandonment rate (0-1), or ``None``.
+    asa_s : ceiling on each queue's average speed of answer (seconds), or ``None``.
+    max_occupancy : ceiling on each staffed group's occupancy in an interval, or ``None``.
+    per_queue : ``{queue: {kpi: value}}`` overriding (or adding) targets of one queue.
     """
 
     service_level: float | None = None
     abandon_rate: float | None = None
     asa_s: float | None = None
     max_occupancy: float | None = None
-    min_calls: float = MIN_CALLS
+    per_queue: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Reject targets that no staffing can meet, with the reason."""
-        problems = []
-        sl, ab, asa, occ = self.service_level, self.abandon_rate, self.asa_s, self.max_occupancy
-        if sl is not None and not 0.0 < sl < 1.0:
-            problems.append(
-                f"service_level={sl:g}: a service level is a share strictly between 0 and 1 "
-                "(a target of 1 or more cannot be met with confidence)"
-            )
-        if ab is not None and not 0.0 < ab < 1.0:
-            problems.append(f"abandon_rate={ab:g}: must be strictly between 0 and 1")
-        if asa is not None and not (asa > 0.0 and math.isfinite(asa)):
-            problems.append(
-                f"asa_s={asa:g}: an average speed of answer must be a positive number of "
-                "seconds (no staffing answers faster than at once)"
-            )
+        problems = [
+            p
+            for name in KNOWN_TARGETS
+            if (v := getattr(self, name)) is not None and (p := _problem(name, v))
+        ]
+        for queue, values in self.per_queue.items():
+            for name, v in values.items():
+                if name not in KNOWN_TARGETS:
+                    problems.append(f"{name}[queue={queue}]: not a target KPI")
+                elif p := _problem(name, v):
+                    problems.append(f"queue {queue}: {p}")
+        occ = self.max_occupancy
         if occ is not None and not 0.0 < occ <= 1.0:
             problems.append(f"max_occupancy={occ:g}: occupancy is a share in (0, 1]")
-        if self.min_calls < 0:
-            problems.append(f"min_calls={self.min_calls:g}: must be >= 0")
         if problems:
             raise StaffingInfeasible("infeasible targets: " + "; ".join(problems))
-        if sl is None and ab is None and asa is None and occ is None:
+        if not self.defaults() and not any(self.per_queue.values()) and occ is None:
             raise StaffingInfeasible("no target given: name at least one, e.g. service_level=0.8")
+
+    def defaults(self) -> dict[str, float]:
+        """The targets every queue has unless it sets its own."""
+        return {k: v for k in KNOWN_TARGETS if (v := getattr(self, k)) is not None}
+
+    def for_queue(self, queue: str) -> dict[str, float]:
+        """The targets of ``queue``: the defaults, overridden by its own."""
+        return {**self.defaults(), **self.per_queue.get(queue, {})}
+
+    def with_queue_defaults(self, queue_targets: Mapping[str, Mapping[str, float]]) -> Targets:
+        """These targets with ``queue_targets`` (from the scenario) under the explicit ones."""
+        merged = {q: dict(v) for q, v in queue_targets.items()}
+        for queue, values in self.per_queue.items():
+            merged.setdefault(queue, {}).update(values)
+        return Targets(
+            self.service_level, self.abandon_rate, self.asa_s, self.max_occupancy, merged
+        )
+
+    def unknown_queues(self, queues: list[str]) -> list[str]:
+        """Queues named by a per-queue target that the scenario does not have."""
+        return [q for q in self.per_queue if q not in queues]
 
     def describe(self) -> str:
         """The targets in one line, as a planner writes them."""
-        parts = []
-        if self.service_level is not None:
-            parts.append(f"service_level >= {self.service_level:g}")
-        if self.abandon_rate is not None:
-            parts.append(f"abandon_rate <= {self.abandon_rate:g}")
-        if self.asa_s is not None:
-            parts.append(f"asa_s <= {self.asa_s:g}")
+        sign = {"service_level": ">=", "abandon_rate": "<=", "asa_s": "<="}
+        parts = [f"{k} {sign[k]} {v:g}" for k, v in self.defaults().items()]
+        for queue, values in self.per_queue.items():
+            parts += [f"{k}[queue={queue}] {sign[k]} {v:g}" for k, v in values.items()]
         if self.max_occupancy is not None:
             parts.append(f"occupancy <= {self.max_occupancy:g}")
         return ", ".join(parts)
-
-    def shortfall(self, intervals: pd.DataFrame) -> pd.DataFrame:
-        """Per interval, how far each target's confidence bound misses (0 where it holds).
-
-        The shortfall is relative (a share of the target for ``asa_s``) so that the
-        search can take larger steps where an interval is far off. Columns: one per
-        target, plus ``bound_on_mean`` (the few-calls rule applied).
-        """
-        on_mean = intervals["offered"].to_numpy(dtype=float) < self.min_calls
-        out = pd.DataFrame(index=intervals.index)
-        out["bound_on_mean"] = on_mean
-
-        def bound(kpi: str, sign: float) -> np.ndarray:
-            mean = intervals[kpi].to_numpy(dtype=float)
-            hw = np.nan_to_num(intervals[f"{kpi}_hw"].to_numpy(dtype=float), nan=0.0)
-            return np.where(on_mean, mean, mean + sign * hw)
-
-        if self.service_level is not None:
-            low = bound("service_level", -1.0)
-            out["service_level"] = np.where(
-                np.isnan(low), 0.0, np.maximum(self.service_level - low, 0.0)
-            )
-        if self.abandon_rate is not None:
-            high = bound("abandon_rate", +1.0)
-            out["abandon_rate"] = np.where(
-                np.isnan(high), 0.0, np.maximum(high - self.abandon_rate, 0.0)
-            )
-        if self.asa_s is not None:
-            high = bound("asa_s", +1.0)
-            out["asa_s"] = np.where(
-                np.isnan(high), 0.0, np.maximum(high - self.asa_s, 0.0) / self.asa_s
-            )
-        if self.max_occupancy is not None:
-            high = bound("occupancy", +1.0)
-            out["occupancy"] = np.where(
-                np.isnan(high), 0.0, np.maximum(high - self.max_occupancy, 0.0)
-            )
-        return out
 
 
 def parse_targets(
     specs: Mapping[str, float] | list[str],
     max_occupancy: float | None = None,
-    min_calls: float = MIN_CALLS,
 ) -> Targets:
-    """Targets from ``{"service_level": 0.8}`` or CLI strings ``["service_level=0.8"]``.
+    """Targets from ``{"service_level": 0.8}`` or CLI strings ``["service_level=0.8",
+    "service_level[queue=fraud]=0.9"]``.
 
     Raises
     ------
@@ -144,27 +135,35 @@ def parse_targets(
         For a value no staffing can meet (e.g. ``asa_s=-1``, ``service_level=1.2``).
     """
     values: dict[str, float] = {}
+    per_queue: dict[str, dict[str, float]] = {}
     items: list[tuple[str, object]]
     if isinstance(specs, Mapping):
         items = list(specs.items())
     else:
         items = []
         for text in specs:
-            name, sep, raw = text.partition("=")
-            if not sep:
+            name, sep, raw = text.rpartition("=")
+            if not sep or not name:
                 raise ValueError(f"target {text!r}: write KPI=VALUE, e.g. service_level=0.8")
             items.append((name.strip(), raw.strip()))
     for name, value in items:
-        if name == "max_occupancy":
-            max_occupancy = float(str(value))
-            continue
-        if name not in KNOWN_TARGETS:
-            raise ValueError(
-                f"unknown target {name!r}: choose from {', '.join(KNOWN_TARGETS)} "
-                "(and --max-occupancy)"
-            )
         try:
-            values[name] = float(str(value))
+            number = float(str(value))
         except ValueError:
             raise ValueError(f"target {name}={value!r}: not a number") from None
-    return Targets(**values, max_occupancy=max_occupancy, min_calls=min_calls)
+        if name == "max_occupancy":
+            max_occupancy = number
+            continue
+        queue = None
+        if match := _QUEUE_TARGET.match(name):
+            name, queue = match["kpi"], match["queue"]
+        if name not in KNOWN_TARGETS:
+            raise ValueError(
+                f"unknown target {name!r}: choose from {', '.join(KNOWN_TARGETS)}, optionally "
+                "for one queue as KPI[queue=NAME] (and --max-occupancy)"
+            )
+        if queue is None:
+            values[name] = number
+        else:
+            per_queue.setdefault(queue, {})[name] = number
+    return Targets(**values, max_occupancy=max_occupancy, per_queue=per_queue)

@@ -1,0 +1,41 @@
+"""Scenarios derived from the one being staffed: a staffing written in, queue targets read."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.scenario import Scenario, scenario_from_dict, scenario_to_dict
+
+__all__ = ["scenario_queue_targets", "with_staffing"]
+
+
+def with_staffing(scenario: Scenario, staffing: dict[str, np.ndarray]) -> Scenario:
+    """``scenario`` with the named groups scheduled ``per_interval`` (other forms removed).
+
+    Volumes read from CSV files are written in as ``profile_per_interval`` so the
+    scenario can be saved anywhere.
+    """
+    data = scenario_to_dict(scenario)
+    cal = scenario.calendar
+    for ct_data, ct in zip(data["call_types"], scenario.call_types, strict=True):
+        if "csv" in ct_data["volume"]:
+            ct_data["volume"] = {
+                "profile_per_interval": [float(v) for v in ct.volume.expected_per_interval(cal)]
+            }
+    for group in data["agent_groups"]:
+        if group["name"] in staffing:
+            for key in ("staffing", "shifts"):
+                group.pop(key, None)
+            group["per_interval"] = [int(v) for v in staffing[group["name"]]]
+    return scenario_from_dict(data, source=f"{scenario.name} (staffed)")
+
+
+def scenario_queue_targets(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """The staffing targets queues carry in the scenario file, ``{queue: {kpi: value}}``."""
+    out: dict[str, dict[str, float]] = {}
+    for queue in scenario.queues:
+        if queue.target is not None:
+            values = queue.target.model_dump(exclude_none=True)
+            if values:
+                out[queue.name] = {k: float(v) for k, v in values.items()}
+    return out
