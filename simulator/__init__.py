@@ -10,6 +10,8 @@ Typical use in a notebook::
     result.contacts()     # one row per contact
     simulator.compare([scenario, other])                  # paired, common random numbers
     simulator.sweep(scenario, ["agent_groups[0].staffing=20:30:2"], out="runs/sweep")
+    simulator.fit("contacts.csv", holdout_days=5, out="fitted")   # a scenario from a log
+    simulator.whatif(scenario)  # the what-if page inline (needs Panel: ccsim[app])
 
 Importing the package does nothing else: no simulation, no plotting; the names above
 are imported on first use.
@@ -21,6 +23,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from simulator.calibration import fit
     from simulator.experiment import (  # type: ignore[no-redef]
         Comparison,
         ReplicationFailed,
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     )
     from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
     from simulator.staffing import staff
+    from simulator.webapp import whatif
 
     load = load_scenario
 
@@ -48,6 +52,8 @@ _HOMES = {
     "load_scenario": "simulator.scenario",
     "scenario_from_dict": "simulator.scenario",
     "staff": "simulator.staffing",
+    "fit": "simulator.calibration",
+    "whatif": "simulator.webapp",
 }
 """Where each public name lives: imported on first use, so ``import simulator`` (and the
 ``ccsim`` commands that need only scenarios) do not load pandas, matplotlib or SimPy."""
@@ -74,10 +80,12 @@ __all__ = [
     "ScenarioError",
     "SweepResult",
     "compare",
+    "fit",
     "load",
     "load_scenario",
     "run",
     "scenario_from_dict",
     "staff",
     "sweep",
+    "whatif",
 ]

@@ -31,6 +31,8 @@ __all__ = [
     "Lognormal",
     "NoDistribution",
     "Uniform",
+    "Weibull",
+    "weibull_shape",
 ]
 
 
@@ -114,6 +116,67 @@ class Gamma(_Spec):
             return np.full(size, self.mean)
         shape = 1.0 / self.cv**2
         return rng.gamma(shape, self.mean / shape, size)
+
+
+WEIBULL_CV_RANGE = (0.01, 50.0)
+"""CVs a Weibull spec accepts: shape from about 0.1 (very skewed) to about 130 (nearly constant)."""
+
+
+def _weibull_cv2(shape: float) -> float:
+    """Squared CV of a Weibull with this shape: ``G(1 + 2/k) / G(1 + 1/k)^2 - 1``."""
+    return math.exp(math.lgamma(1 + 2 / shape) - 2 * math.lgamma(1 + 1 / shape)) - 1
+
+
+def weibull_shape(cv: float) -> float:
+    """The Weibull shape ``k`` whose CV is ``cv`` (the CV falls as ``k`` grows; bisection
+    on ``log k`` to relative precision 1e-12).
+    """
+    low, high = math.log(0.05), math.log(1000.0)
+    target = cv**2
+    for _ in range(200):
+        mid = (low + high) / 2
+        if _weibull_cv2(math.exp(mid)) > target:
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-12:
+            break
+    return math.exp((low + high) / 2)
+
+
+class Weibull(_Spec):
+    """Weibull by mean and CV: shape ``k`` solves ``cv^2 = G(1+2/k) / G(1+1/k)^2 - 1``
+    and scale ``lambda = mean / G(1 + 1/k)`` (``G`` the gamma function), so that the
+    survival function is ``exp(-(t / lambda)^k)``.
+
+    Shape 1 is the exponential (CV 1); a shape above 1 (CV below 1) gives a hazard that
+    rises with time, below 1 one that falls — the usual reading of fitted patience.
+    """
+
+    dist: Literal["weibull"] = "weibull"
+    mean: float = Field(gt=0, description="Mean.")
+    cv: float = Field(
+        ge=WEIBULL_CV_RANGE[0],
+        le=WEIBULL_CV_RANGE[1],
+        description="Coefficient of variation (sd / mean), between 0.01 and 50.",
+    )
+
+    @property
+    def shape(self) -> float:
+        """The shape ``k``."""
+        return weibull_shape(self.cv)
+
+    @property
+    def scale(self) -> float:
+        """The scale ``lambda = mean / G(1 + 1/k)``."""
+        return self.mean / math.exp(math.lgamma(1 + 1 / self.shape))
+
+    @property
+    def variance(self) -> float:  # noqa: D102
+        return (self.cv * self.mean) ** 2
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:  # noqa: D102
+        return self.scale * rng.weibull(self.shape, size)
 
 
 class Erlang(_Spec):
@@ -215,7 +278,15 @@ class NoDistribution(_Spec):
 
 
 Distribution = Annotated[
-    Exponential | Lognormal | Gamma | Erlang | Deterministic | Uniform | Empirical | NoDistribution,
+    Exponential
+    | Lognormal
+    | Gamma
+    | Weibull
+    | Erlang
+    | Deterministic
+    | Uniform
+    | Empirical
+    | NoDistribution,
     Field(discriminator="dist"),
 ]
 """Any distribution spec, chosen by its ``dist`` key."""

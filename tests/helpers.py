@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +108,12 @@ def assert_check_refuses(data: dict[str, Any], folder: Path, path: str, message:
     assert outcome.exit_code == 2, outcome.output
     assert path in outcome.output and message in outcome.output, outcome.output
     assert "Traceback" not in outcome.output
+
+
+def chromium() -> str | None:
+    """A Chromium (or Chrome) binary on PATH, or None (``.ci/run`` installs Debian's)."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None

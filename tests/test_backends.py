@@ -140,7 +140,9 @@ def test_an_unreachable_scheduler_is_a_clear_error(
 ) -> None:
     monkeypatch.setattr(backends, "DASK_CONNECT_TIMEOUT", "1s")
     path = write(centre(), tmp_path / "c.yaml")
-    result = _invoke("run", path, "-r", "2", "-q", "--dask", "tcp://127.0.0.1:9", "-o", tmp_path)
+    result = _invoke(
+        "run", path, "-r", "2", "-q", "--dask", "tcp://127.0.0.1:9", "-o", tmp_path / "out"
+    )
     assert result.exit_code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
     # A sweep that could not start leaves a folder the same sweep resumes on another backend.

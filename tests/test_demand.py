@@ -152,7 +152,7 @@ def _t_interval(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), float(half)
 
 
-DAYS = 400
+DAYS = 360
 REPLICATIONS = 16
 
 
@@ -160,7 +160,7 @@ def test_shared_busyness_gives_daily_totals_the_stated_variance() -> None:
     """Two call types (200 and 100 calls a day) share a gamma day factor of CV 0.2 and
     have none of their own. The daily total is mixed Poisson with mean m = 300, so
     Var = m + c^2 m^2 = 300 + 0.04 * 90000 = 3900 (a Poisson total would have 300).
-    Each replication's sample variance over 400 days is unbiased; their mean over 16
+    Each replication's sample variance over 360 days is unbiased; their mean over 16
     replications lies within its t-interval of the theory."""
     data = week(
         [

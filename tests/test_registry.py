@@ -169,6 +169,9 @@ EXPECTED = {
     "occupancy": (600 + 300) / 3600,
     "occupancy_until_last_leaves": (600 + 300 + 120) / (3600 + 240),
     "agents_present": 2.0,
+    "chat_concurrency": 900 / 600,
+    "chat_concurrency[group=g1]": 900 / 600,
+    "chat_concurrency[group=g0]": NAN,
     "agents_paid": 2.0,
     "agent_hours": (3600 + 240) / 3600,
     "after_close_hours": 240 / 3600,
@@ -200,7 +203,10 @@ def _hand_result(replications: int = 1) -> RunResult:
     for r in range(replications):
         tally = Tally(1, 2, 2, 2, 20.0, 5.0, counted_from_s(scenario), 1)
         tally.add_contacts(np.array(HAND_LOG, dtype=CONTACT_DTYPE))
-        tally.add_group_time(0, np.array([600.0, 300.0]), np.full(2, 1800.0), np.full(2, 1800.0))
+        # Group g1 also holds chats: 900 chat-seconds over 600 s of an agent chatting.
+        chats, chatting = np.array([0.0, 900.0]), np.array([0.0, 600.0])
+        full = np.full(2, 1800.0)
+        tally.add_group_time(0, np.array([600.0, 300.0]), full, full, chats, chatting)
         late = np.array([240.0, 0])
         tally.add_after_close_time(0, np.array([120.0, 0]), late, late)
         tally.add_queue_time(0, np.array([90.0, 0.0]))

@@ -22,6 +22,7 @@ from matplotlib import image as mpimg
 from typer.testing import CliRunner
 
 import simulator
+from helpers import chromium
 from simulator.cli import app
 from simulator.report import write_report
 from simulator.report.formatting import format_value
@@ -235,14 +236,6 @@ def test_a_sweep_folder_gets_its_curves(tmp_path: Path) -> None:
 # --- in a real browser ---------------------------------------------------------------------
 
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def _browse(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
@@ -254,7 +247,7 @@ def _browse(binary: str, profile: Path, *args: str) -> subprocess.CompletedProce
 
 
 def test_report_renders_in_headless_chromium(bank: Path, tmp_path: Path) -> None:
-    binary = _chromium()
+    binary = chromium()
     if binary is None:
         pytest.skip("no chromium binary on PATH (.ci/run installs Debian's chromium package)")
     report = (bank / "report.html").resolve()

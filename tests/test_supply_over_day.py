@@ -94,7 +94,7 @@ def test_fractional_shrinkage_is_exact_in_expectation() -> None:
 def test_absenteeism_is_binomial_per_day_and_the_same_all_day() -> None:
     """20 agents, each absent on a day with probability 0.1: the agents present on a day
     are Binomial(20, 0.9) — mean 18, variance 1.8 — and do not change within the day."""
-    days = 400
+    days = 360
     result = run(centre({"staffing": 20, "absenteeism": 0.1}, days=days))
     present = result.intervals(wide=True)["agents_present"].to_numpy().reshape(days, 4)
     assert np.all(present == present[:, :1]), "absence is drawn per day, not per interval"

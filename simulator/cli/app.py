@@ -60,6 +60,16 @@ COMMANDS: dict[str, LazyCommand] = {
         attribute="report_command",
         help="Write a self-contained HTML report (figures embedded) of an output folder.",
     ),
+    "fit": LazyCommand(
+        module="simulator.cli.fit",
+        attribute="fit_command",
+        help="Fit a scenario from a contact log, with a back-test on held-out days.",
+    ),
+    "app": LazyCommand(
+        module="simulator.cli.whatif",
+        attribute="app_command",
+        help="Open the what-if page: change the centre, see the effect with its confidence.",
+    ),
     "check": LazyCommand(
         module="simulator.cli.check",
         attribute="check_command",

@@ -170,6 +170,8 @@ class RunResult:
                 "busy_s": ("busy_s", 1.0, "busy_after_close_s"),
                 "present_s": ("present_s", 1.0, "present_after_close_s"),
                 "paid_s": ("paid_s", 1.0, "paid_after_close_s"),
+                "chat_slots_s": ("chat_slots_s", 1.0, "chat_slots_after_close_s"),
+                "chatting_s": ("chatting_s", 1.0, "chatting_after_close_s"),
                 "labour_cost": ("paid_s", per_second, None),
             }
             for name, (area, scale, after_name) in sources.items():
@@ -388,10 +390,15 @@ class RunResult:
         estimates = self._interval_estimates(by)
         kpis = {k.name: k for k in self.kpis}
         if wide:
-            frame = base.copy()
+            columns: dict[str, Any] = {}
             for name, (_, _, est, hw) in estimates.items():
-                frame[name] = est
-                frame[f"{name}_hw"] = hw
+                columns[name] = est
+                columns[f"{name}_hw"] = hw
+            for name, values in columns.items():  # align as column assignment would
+                if isinstance(values, pd.Series):
+                    columns[name] = values.reindex(base.index)
+            added = pd.DataFrame(columns, index=base.index)
+            frame = pd.concat([base.drop(columns=list(columns), errors="ignore"), added], axis=1)
         elif replications:
             pieces = []
             reps = np.array([o.replication for o in self.outputs])

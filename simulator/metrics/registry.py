@@ -673,6 +673,20 @@ def _registry(
             dims=("group",),
         ),
         Kpi(
+            "chat_concurrency",
+            "Chats at once per chatting agent",
+            "count",
+            "time_average",
+            agents,
+            "chats in progress / agents holding at least one chat (time-weighted), during"
+            " opening hours",
+            f("chat_slots_s"),
+            f("chatting_s"),
+            attribution="time",
+            feature="chat",
+            dims=("group",),
+        ),
+        Kpi(
             "occupancy_until_last_leaves",
             "Occupancy until last contact",
             "share",
@@ -833,6 +847,8 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
         used.update(("voicemail", "contact_back"))
     if sc.announcement.mode != "none":
         used.add("announcement")
+    if any(queue.channel == "chat" for queue in sc.queues):
+        used.add("chat")
     costs = sc.costs
     if costs.agent_hour or costs.telephony_minute or costs.supervisor_hour or costs.manager_hour:
         used.add("costs")

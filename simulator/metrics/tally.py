@@ -77,11 +77,13 @@ CONTACT_FIELDS = (
 same per (interval, queue) in ``Tally.by_queue``, a contact counted in the queue it first
 joined (or, if it never joined one, the queue its call type is meant for)."""
 
-GROUP_FIELDS = ("busy_s", "present_s", "paid_s")
+GROUP_FIELDS = ("busy_s", "present_s", "paid_s", "chat_slots_s", "chatting_s")
 """Per (interval, agent group) areas: agents busy (talk + wrap-up), present (on duty, or
 finishing a call after their shift), and paid (scheduled before shrinkage, plus overtime).
 What accrues after a day's close (agents finishing the last contacts) is kept apart, per
-(day, agent group), in ``after_close``."""
+(day, agent group), in ``after_close``.
+``chat_slots_s`` integrates the chats in progress and ``chatting_s`` the agents holding
+at least one (their ratio is the mean concurrency)."""
 
 HISTOGRAM_BIN_S = 1.0
 HISTOGRAM_BINS = 7_200
@@ -239,21 +241,17 @@ class Tally:
         )
         self.wait_histogram += np.bincount(bins, minlength=HISTOGRAM_BINS + 1)
 
-    def add_group_time(
-        self, interval: int, busy_s: np.ndarray, present_s: np.ndarray, paid_s: np.ndarray
-    ) -> None:
-        """Add agent-group areas (one value per group) accumulated during ``interval``."""
-        self.groups["busy_s"][interval] += busy_s
-        self.groups["present_s"][interval] += present_s
-        self.groups["paid_s"][interval] += paid_s
+    def add_group_time(self, interval: int, *areas: np.ndarray) -> None:
+        """Add agent-group areas accumulated during ``interval``: one array per field of
+        ``GROUP_FIELDS`` (in that order; fields left out add nothing), one value per group.
+        """
+        for field, area in zip(GROUP_FIELDS, areas, strict=False):
+            self.groups[field][interval] += area
 
-    def add_after_close_time(
-        self, day: int, busy_s: np.ndarray, present_s: np.ndarray, paid_s: np.ndarray
-    ) -> None:
-        """Add agent-group areas accumulated after the close of ``day``."""
-        self.after_close["busy_s"][day] += busy_s
-        self.after_close["present_s"][day] += present_s
-        self.after_close["paid_s"][day] += paid_s
+    def add_after_close_time(self, day: int, *areas: np.ndarray) -> None:
+        """Add agent-group areas accumulated after the close of ``day`` (as ``add_group_time``)."""
+        for field, area in zip(GROUP_FIELDS, areas, strict=False):
+            self.after_close[field][day] += area
 
     def add_queue_time(self, interval: int, waiting_s: np.ndarray) -> None:
         """Add the area under each queue's count of waiting contacts during ``interval``."""

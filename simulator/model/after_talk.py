@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+import simpy
+
 from simulator.metrics.log import Outcome
 from simulator.model.agents import Agent
 from simulator.model.contact import Contact
@@ -27,6 +29,15 @@ class AfterTalk:
         self.draws = centre.draws
         self.journey = rules.journey
         self.transfer_mode = rules.transfer_mode
+
+    def wire(self) -> None:
+        """Look up the sibling stages once they all exist."""
+        self.enter_queue = self.centre.queueing.enter
+
+    def on_talk_end(self, event: simpy.Event) -> None:
+        """The conversation with the contact (``event.value``) is over: what comes next."""
+        contact = cast(Contact, event.value)
+        self.talk_ended(contact, cast(Agent, contact.agent), self.centre.env.now)
 
     def talk_ended(self, contact: Contact, agent: Agent, now: float) -> None:
         """Resolve, escalate or transfer the contact, or let it go unresolved."""
@@ -71,7 +82,7 @@ class AfterTalk:
             contact.handoff -= now  # the holder's time is counted when released
         else:
             self.centre.after_work(agent, contact.wrap, now)
-        self.centre.queueing.enter(contact, to, now, first=False)
+        self.enter_queue(contact, to, now, first=False)
 
     def release_holder(self, contact: Contact, now: float) -> None:
         """A warm transfer ended without a handover (the caller hung up): free the holder."""

@@ -70,7 +70,10 @@ class Centre:
         self.queues = [ContactQueue(i) for i in range(rules.n_queues)]
         agent_ids = itertools.count()
         self.groups = [
-            AgentGroup(g, factor, agent_ids) for g, factor in enumerate(rules.journey.handle_factor)
+            AgentGroup(g, factor, agent_ids, slots)
+            for g, (factor, slots) in enumerate(
+                zip(rules.journey.handle_factor, rules.chat.slots, strict=True)
+            )
         ]
         self.has_ivr = rules.ivr is not None
         self.estimator = WaitEstimator(rules.waits, rules.n_queues)
@@ -79,11 +82,17 @@ class Centre:
         self.closed = True
         self.next_contact_id = 0
         self.desk = CallbackDesk(self, rules.callback, rules.voicemail, draws)
-        self.entry: EntryStage = Entry(self)
-        self.queueing: QueueStage = Queueing(self)
-        self.service: ServiceStage = Service(self)
-        self.after_talk: AfterTalkStage = AfterTalk(self)
+        stages = (Entry(self), Queueing(self), Service(self), AfterTalk(self))
+        self.entry: EntryStage = stages[0]
+        self.queueing: QueueStage = stages[1]
+        self.service: ServiceStage = stages[2]
+        self.after_talk: AfterTalkStage = stages[3]
+        for stage in stages:
+            stage.wire()
         self.arrive = self.entry.arrive
+        self.call_again = self.entry.call_again
+        self.leave_queues = self.queueing.leave
+        self.answer = self.service.answer
 
     def new_contact_id(self) -> int:
         """Number contacts in the order they are created (first calls, redials, recontacts)."""
@@ -94,7 +103,12 @@ class Centre:
     # --- dispatch -------------------------------------------------------------------------
 
     def after_work(self, agent: Agent, wrap: float, now: float) -> None:
-        """The agent's part is over: wrap up, then take the next contact."""
+        """The agent's part is over: wrap up, then take the next contact (a chat frees
+        its slot at once: chats have no wrap-up).
+        """
+        if agent.load:
+            self.service.chat_over(agent, now)
+            return
         if wrap > 0.0:
             Wakeup(self.env, wrap, self._on_wrap_end, agent)
         else:
@@ -107,11 +121,11 @@ class Centre:
         """A freed agent takes the next contact the routing policy picks, or goes idle."""
         group = self.groups[agent.group]
         if not group.to_leave:
-            q = self.routing.queue_for(agent.group, self.queues)
+            q = self.routing.queue_for(agent.group, self.queues, self.groups, now)
             if q >= 0:
                 contact = self.queues[q].line.popleft()[1]
-                self.queueing.leave(contact, now)
-                self.service.answer(contact, agent, q, now)
+                self.leave_queues(contact, now)
+                self.answer(contact, agent, q, now)
                 return
         group.release(agent, now)
         if self.closed:
@@ -120,13 +134,17 @@ class Centre:
     def _fill_idle(self, group_index: int, now: float) -> None:
         """Give waiting work to the idle agents of a group (after staff joins)."""
         group = self.groups[group_index]
-        while group.idle:
-            q = self.routing.queue_for(group_index, self.queues)
+        idle = group.idle
+        while idle:
+            agent = idle.popleft()  # the asking agent is not idle (as after a contact)
+            q = self.routing.queue_for(group_index, self.queues, self.groups, now)
             if q < 0:
+                idle.appendleft(agent)
                 return
+            group.start(now)
             contact = self.queues[q].line.popleft()[1]
-            self.queueing.leave(contact, now)
-            self.service.answer(contact, group.take_idle(now), q, now)
+            self.leave_queues(contact, now)
+            self.answer(contact, agent, q, now)
 
     # --- endings --------------------------------------------------------------------------
 
@@ -136,7 +154,7 @@ class Centre:
             self.lines_busy -= 1
             self.in_system -= 1
         self.end(contact, outcome, now)
-        self.entry.call_again(contact, outcome, now)
+        self.call_again(contact, outcome, now)
 
     def end(self, contact: Contact, outcome: Outcome, now: float) -> None:
         """Log the contact's row: the facts every KPI is computed from."""
@@ -159,7 +177,7 @@ class Centre:
             + _MISROUTED * contact.misrouted
             + _ZERO_OUT * contact.zero_out
             + _ESCALATED * contact.escalated
-            + (_IVR if self.has_ivr and outcome != Outcome.BLOCKED else 0)
+            + (_IVR if self.has_ivr and outcome != Outcome.BLOCKED and not contact.chat else 0)
             + _CALLBACK_OFFERED * contact.callback_offered
             + _FOLLOWS_FIRST * contact.follows_first
         )

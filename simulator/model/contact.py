@@ -51,6 +51,7 @@ class Contact:
         "call_type",
         "callback_offered",
         "caller",
+        "chat",
         "day",
         "dialled_at",
         "ended",
@@ -89,6 +90,7 @@ class Contact:
         "repeats",
         "requested_at",
         "resolved",
+        "run",
         "served_queue",
         "state",
         "story_known",
@@ -99,6 +101,8 @@ class Contact:
         "tz",
         "visit",
         "wait",
+        "work_from",
+        "work_left",
         "wrap",
         "zero_out",
     )
@@ -113,6 +117,10 @@ class Contact:
     flags: int
     hops: int
     path_code: int
+    # A chat's progress when concurrency slows it (``service.py``).
+    work_left: float
+    work_from: float
+    run: int
 
     def __init__(
         self,
@@ -184,3 +192,4 @@ class Contact:
         self.backoffice = 0.0
         self.predicted = NAN
         self.announced = NAN
+        self.chat = False

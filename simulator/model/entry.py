@@ -1,5 +1,6 @@
 """Entry: a contact dials in (blocked for lack of lines, into the IVR, or straight to
-its queue), and a caller who did not get what they needed may call again later.
+its queue; a chat goes straight to its queue), and a caller who did not get what they
+needed may call again later. ``lines`` limits calls and chats together.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ class Entry:
         self.case_history = rules.case_history
         vm = rules.voicemail
         self.voicemail_when_closed = vm is not None and vm.when_closed
+        self.is_chat = rules.chat.is_chat if rules.chat.any else None
+
+    def wire(self) -> None:
+        """Look up the sibling stages once they all exist."""
+        self.enter_queue = self.centre.queueing.enter
 
     def arrive(self, contact: Contact) -> None:
         """A contact dials in: blocked, into the IVR, or to its queue."""
@@ -56,12 +62,16 @@ class Entry:
             return
         centre.lines_busy += 1
         centre.in_system += 1
+        if self.is_chat is not None and self.is_chat[contact.target]:
+            contact.chat = True  # a chat skips the IVR and voicemail
+            self.enter_queue(contact, contact.target, now, first=True)
+            return
         if self.voicemail_when_closed and not centre.is_open(now):
             contact.state = IN_IVR
             centre.desk.take_message(contact, now)
             return
         if self.ivr is None:
-            centre.queueing.enter(contact, contact.target, now, first=True)
+            self.enter_queue(contact, contact.target, now, first=True)
             return
         outcome = self.ivr.route(contact.target)
         contact.state = IN_IVR
@@ -80,7 +90,7 @@ class Entry:
 
     def _on_ivr_done(self, event: simpy.Event) -> None:
         contact = cast(Contact, event.value)
-        self.centre.queueing.enter(contact, contact.queue, self.env.now, first=True)
+        self.enter_queue(contact, contact.queue, self.env.now, first=True)
 
     def _on_ivr_abandon(self, event: simpy.Event) -> None:
         self.centre.hang_up(cast(Contact, event.value), Outcome.IVR_ABANDONED, self.env.now)

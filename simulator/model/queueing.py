@@ -1,4 +1,5 @@
-"""Queue entry and waiting: a contact joins a queue and is answered at once, or (at its
+"""Queue entry and waiting: a contact joins a queue and is answered at once (a chat
+first by an agent already chatting with a slot free), or (at its
 first queue) balks, accepts a callback, is sent to voicemail or hears the announced
 wait; then it waits until answered, its patience runs out, it overflows to another
 queue, or it is sent to voicemail after waiting too long.
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 import simpy
 
 from simulator.metrics.log import Outcome
+from simulator.model.agents import Agent
 from simulator.model.contact import IN_IVR, INBOUND, WAITING, Contact
 from simulator.model.events import Wakeup
 
@@ -48,6 +50,11 @@ class Queueing:
             self.overflow[rule.from_queue].append((rule.after_s, self._overflow_step(rule.to)))
         vm = rules.voicemail
         self.voicemail_after_s = vm.after_wait_s if vm is not None else None
+        self.queue_groups = rules.skills.queue_groups
+
+    def wire(self) -> None:
+        """Look up the sibling stages once they all exist."""
+        self.answer = self.centre.service.answer
 
     def enter(
         self, contact: Contact, queue: int, now: float, first: bool, retry: bool = False
@@ -66,9 +73,14 @@ class Queueing:
             path.append(queue)
         contact.joined_at = now
         contact.visit += 1
-        group = self.routing.group_for(queue, self.groups)
+        if contact.chat:
+            agent = self._free_slot(queue)
+            if agent is not None:
+                self.answer(contact, agent, queue, now)
+                return
+        group = self.routing.group_for(queue, self.groups, now)
         if group >= 0:
-            self.centre.service.answer(contact, self.groups[group].take_idle(now), queue, now)
+            self.answer(contact, self.groups[group].take_idle(now), queue, now)
             return
         inbound = contact.kind == INBOUND
         patience = INFINITY
@@ -89,6 +101,14 @@ class Queueing:
             Wakeup(
                 self.env, self.voicemail_after_s, self._on_voicemail_due, (contact, contact.visit)
             )
+
+    def _free_slot(self, queue: int) -> Agent | None:
+        """An agent already chatting with a slot free (first group, first such agent)."""
+        for g in self.queue_groups[queue]:
+            group = self.groups[g]
+            if group.partial and not group.to_leave:
+                return group.partial[0]
+        return None
 
     def _first_wait(self, contact: Contact, queue: int, patience: float, now: float) -> bool:
         """A caller who must wait at the first queue: balk, take a callback, go to voicemail,
@@ -168,10 +188,10 @@ class Queueing:
         if contact.state != WAITING:
             return
         now = self.env.now
-        group = self.routing.group_for(to, self.groups)
+        group = self.routing.group_for(to, self.groups, now)
         if group >= 0:
             self.leave(contact, now)
-            self.centre.service.answer(contact, self.groups[group].take_idle(now), to, now)
+            self.answer(contact, self.groups[group].take_idle(now), to, now)
             return
         self.queues[to].join(contact, now)
         if contact.extra_queues is None:

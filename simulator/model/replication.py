@@ -139,7 +139,7 @@ def _group_areas(centre: Centre) -> np.ndarray:
 
 def _flush_areas(centre: Centre, tally: Tally, interval: int) -> None:
     areas = _group_areas(centre)
-    tally.add_group_time(interval, areas[:, 0], areas[:, 1], areas[:, 2])
+    tally.add_group_time(interval, *areas.T)
     now = centre.env.now
     tally.add_queue_time(interval, np.array([q.take_area(now) for q in centre.queues]))
 
@@ -147,7 +147,7 @@ def _flush_areas(centre: Centre, tally: Tally, interval: int) -> None:
 def _flush_after_close(centre: Centre, tally: Tally, day: int) -> None:
     """Agent time after a day's close; queue time then is left out of the opening-hours mean."""
     areas = _group_areas(centre)
-    tally.add_after_close_time(day, areas[:, 0], areas[:, 1], areas[:, 2])
+    tally.add_after_close_time(day, *areas.T)
     now = centre.env.now
     for queue in centre.queues:
         queue.take_area(now)

@@ -26,7 +26,7 @@ from simulator.scenario import Calendar, Scenario
 from simulator.scenario.contact_back import Callback, Voicemail
 from simulator.scenario.journeys import Ivr
 
-__all__ = ["CentreRules", "OverflowRule", "WaitRules", "compile_rules"]
+__all__ = ["CentreRules", "ChatRules", "OverflowRule", "WaitRules", "compile_rules"]
 
 NO_LINE_LIMIT = -1
 """``CentreRules.lines`` when the scenario sets no trunk-line limit."""
@@ -58,6 +58,25 @@ class WaitRules:
 
 
 @dataclass(frozen=True)
+class ChatRules:
+    """Which queues are chat, and each group's chat capacity."""
+
+    is_chat: list[bool]
+    """Per queue."""
+    slots: list[int]
+    """Per group: chats an agent holds at once."""
+    slowdown: list[float]
+    """Per group: with k chats each runs at speed 1 / (1 + slowdown x (k - 1))."""
+    tiers: list[list[list[int]]]
+    """Per group: its chat queues in priority tiers (what a free chat slot takes)."""
+
+    @property
+    def any(self) -> bool:
+        """Whether the scenario has a chat queue at all."""
+        return any(self.is_chat)
+
+
+@dataclass(frozen=True)
 class CentreRules:
     """Everything the model needs from a scenario, by index."""
 
@@ -84,6 +103,7 @@ class CentreRules:
     waits: WaitRules
     callback: Callback | None
     voicemail: Voicemail | None
+    chat: ChatRules
     behaviour: CallerBehaviour
     """Handle-time and patience multipliers of each call type by interval of the day."""
 
@@ -156,5 +176,19 @@ def compile_rules(scenario: Scenario) -> CentreRules:
         waits=_wait_rules(scenario, skills.queue_groups),
         callback=scenario.callback,
         voicemail=scenario.voicemail,
+        chat=_chat_rules(scenario, skills),
         behaviour=CallerBehaviour(scenario),
+    )
+
+
+def _chat_rules(scenario: Scenario, skills: SkillStructure) -> ChatRules:
+    is_chat = [queue.channel == "chat" for queue in scenario.queues]
+    return ChatRules(
+        is_chat=is_chat,
+        slots=[g.chat.slots for g in scenario.agent_groups],
+        slowdown=[g.chat.slowdown for g in scenario.agent_groups],
+        tiers=[
+            [tier for tier in ([q for q in tier if is_chat[q]] for tier in tiers) if tier]
+            for tiers in skills.group_tiers
+        ],
     )

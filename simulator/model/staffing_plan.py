@@ -9,7 +9,7 @@ the intervals that have at least k). At every change point:
 - **paid** agents are the crews at work or on a paid break;
 - **on duty** are the crews at work and not on a break, less those absent that day
   (each scheduled agent is absent with probability ``absenteeism``, independently, drawn
-  per day from the group's own ``absenteeism`` stream, so other draws are unchanged);
+  per day from a stream of the group's own, named after it, so other draws are unchanged);
 - **available** are those on duty less shrinkage, rounded stochastically
   (``floor(x + U)``, one uniform per day, interval and group) so that the expected
   number is exactly ``on_duty * (1 - shrinkage)``.
@@ -122,7 +122,8 @@ def staffing_plan(scenario: Scenario, streams: Streams) -> StaffingPlan:
         scheduled[:, :, g] = crews.count @ crews.paid
         present = np.broadcast_to(crews.count, (days, len(crews.count)))
         if group.absenteeism > 0:
-            rng = streams.generator("absenteeism", g)
+            # Keyed by name: adding or reordering other groups leaves this one's absences.
+            rng = streams.generator("absenteeism", group.name)
             present = present - rng.binomial(present, group.absenteeism)
         on_duty[:, :, g] = present @ crews.working
     shrinkage = np.stack([g.shrinkage_per_interval(cal) for g in groups], axis=-1)

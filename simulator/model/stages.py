@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import simpy
+
 from simulator.metrics.log import Outcome
 from simulator.model.agents import Agent
 from simulator.model.contact import Contact
@@ -53,12 +55,20 @@ class ServiceStage(Protocol):
         ...
 
     def converse(self, contact: Contact, agent: Agent, queue: int, now: float) -> None:
-        """``agent`` talks to ``contact`` (a caller on the line)."""
+        """``agent`` talks to ``contact`` (a caller on the line, or a chat)."""
+        ...
+
+    def chat_over(self, agent: Agent, now: float) -> None:
+        """One of ``agent``'s chats is over: fill the slot, or free the agent."""
         ...
 
 
 class AfterTalkStage(Protocol):
     """What follows a conversation: resolution, escalation or transfer."""
+
+    def on_talk_end(self, event: simpy.Event) -> None:
+        """Wake-up step at the end of a conversation (``event.value`` is the contact)."""
+        ...
 
     def talk_ended(self, contact: Contact, agent: Agent, now: float) -> None:
         """The conversation of ``agent`` with ``contact`` is over."""

@@ -37,7 +37,7 @@ MAX_SCENARIO_BYTES = 2_000_000
 """Largest scenario file read (2 MB): ample for a centre with long empirical samples."""
 MAX_CSV_BYTES = 1_000_000
 """Largest volume CSV read (1 MB): one day has at most 1,440 one-minute intervals."""
-MAX_YAML_NODES = 200_000
+MAX_YAML_NODES = 1_000_000
 """Most values a YAML document may hold once every alias is expanded. Aliases let a few
 lines stand for billions of values ("billion laughs"); the expanded count is computed on
 the parsed node graph, before any value is built."""
@@ -104,8 +104,8 @@ def check_yaml_node(root: yaml.Node) -> None:
                     [
                         Problem(
                             "",
-                            f"the YAML expands to more than {MAX_YAML_NODES:,} values (aliases "
-                            "repeating aliases?); refused before building it",
+                            f"the YAML holds more than {MAX_YAML_NODES:,} values once its "
+                            "aliases are expanded; refused before building them",
                         )
                     ]
                 )

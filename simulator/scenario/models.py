@@ -26,6 +26,7 @@ from pydantic import (
 
 from simulator.distributions import Distribution, NoDistribution
 from simulator.scenario.base import Date, Duration, Probability, StrictModel
+from simulator.scenario.channels import ChatCapacity
 from simulator.scenario.clock import ClockTime, clock_label, minutes_of
 from simulator.scenario.contact_back import Announcement, Callback, Voicemail, WaitEstimate
 from simulator.scenario.demand import (
@@ -266,6 +267,13 @@ class QueueSpec(_Model):
         description="This queue's staffing targets (`ccsim staff`); the command line's "
         "per-queue targets override them, its overall targets apply under them.",
     )
+    channel: Literal["voice", "chat"] = Field(
+        default="voice",
+        description=(
+            "What its contacts are: calls (an agent takes one at a time) or chats (an agent "
+            "takes up to its group's chat.slots at once; chats skip the IVR)."
+        ),
+    )
 
 
 class CallType(_Model):
@@ -465,6 +473,10 @@ class AgentGroup(_Model):
     can_decide: bool = Field(
         default=False, description="Has authority for callers who need a decision."
     )
+    chat: ChatCapacity = Field(
+        default_factory=ChatCapacity,
+        description="Chats an agent holds at once and how concurrency slows them.",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
@@ -626,6 +638,9 @@ class Scenario(_Model):
             *self._call_type_problems(),
             *self._agent_group_problems(),
             *self._overflow_problems(),
+            *self.routing.reference_problems(
+                {group.name: group.skills for group in self.agent_groups}
+            ),
             *self._journey_problems(),
             *unserved_route_problems(self),
             *scenario_limit_problems(self),

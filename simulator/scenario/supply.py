@@ -174,7 +174,5 @@ def shift_agents_at_work(shifts: list[Shift], calendar: Calendar) -> np.ndarray:
         for brk in shift.breaks:
             at_work[start + brk.after_minutes : start + brk.after_minutes + brk.minutes] = False
         minutes += shift.count * at_work
-    per_interval: np.ndarray = minutes.reshape(
-        calendar.intervals_per_day, calendar.interval_minutes
-    ).mean(axis=1)
-    return per_interval
+    per_interval = minutes.reshape(calendar.intervals_per_day, calendar.interval_minutes)
+    return np.asarray(per_interval.mean(axis=1), dtype=np.float64)

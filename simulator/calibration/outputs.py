@@ -1,0 +1,77 @@
+"""Writing a fit's folder: ``scenario.yaml``, per-weekday scenarios, ``fit.json``, ``fit.html``.
+
+Everything is rendered in memory first; each file is then written to a temporary name
+and renamed into place, so an error or an interruption never leaves a half-written
+file or a scenario without its report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import yaml
+
+from simulator.calibration.result import FitResult
+from simulator.calibration.scenario_writer import header
+
+__all__ = ["FIT_FILES", "FitFolderConflict", "render_fit_outputs", "write_fit_outputs"]
+
+FIT_FILES = ("scenario.yaml", "fit.json", "fit.html")
+"""The files every fit writes (plus ``scenario_<weekday>.yaml`` with ``by_weekday``)."""
+
+
+class FitFolderConflict(ValueError):
+    """The output folder holds something other than a fit's files."""
+
+
+def render_fit_outputs(result: FitResult) -> dict[str, str]:
+    """File name -> content of every output file."""
+    from simulator.calibration.report import render_fit_report
+
+    files = {
+        "scenario.yaml": header(result)
+        + yaml.safe_dump(result.scenario_data, sort_keys=False, allow_unicode=True),
+        "fit.json": json.dumps(result.to_json(), indent=2, allow_nan=False),
+        "fit.html": render_fit_report(result),
+    }
+    for name, data in result.weekday_scenarios.items():
+        files[f"scenario_{name}.yaml"] = header(result) + yaml.safe_dump(
+            data, sort_keys=False, allow_unicode=True
+        )
+    return files
+
+
+def write_fit_outputs(result: FitResult, out: Path, force: bool = False) -> list[Path]:
+    """Write the fit's files into ``out`` (created if needed) and return their paths.
+
+    Raises
+    ------
+    FitFolderConflict
+        When ``out`` is a file, or a non-empty folder not written by a fit (unless
+        ``force``).
+    """
+    if out.exists() and not out.is_dir():
+        raise FitFolderConflict(f"output path {out} exists and is not a folder")
+    if out.exists() and not force and not (out / "fit.json").exists() and any(out.iterdir()):
+        raise FitFolderConflict(
+            f"output folder {out} is not empty and holds no fit; choose another --out or "
+            "pass --force"
+        )
+    files = render_fit_outputs(result)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    temporary = []
+    try:
+        for name, text in files.items():
+            part = out / f".{name}.part-{os.getpid()}"
+            temporary.append(part)
+            part.write_text(text, encoding="utf-8")
+        for name, part in zip(files, temporary, strict=True):
+            os.replace(part, out / name)
+            written.append(out / name)
+    finally:
+        for part in temporary:
+            part.unlink(missing_ok=True)
+    return written
