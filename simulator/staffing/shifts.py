@@ -356,7 +356,7 @@ class ShiftPlan:
                 **(
                     {
                         "breaks": [
-                            {"after_minutes": float(b - shift.start), "minutes": float(m)}
+                            {"after_minutes": round(b - shift.start), "minutes": round(m)}
                             for b, m in shift.breaks
                         ]
                     }
