@@ -115,13 +115,16 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     for q in queues:
         if not any(q in g["skills"] for g in groups):
             groups[0]["skills"][q] = 2
+    days = draw(st.integers(1, 2))
+    # A warm-up must leave at least one whole interval to count (the scenario refuses it).
+    warmup = draw(st.sampled_from([0, 15])) if days * n_intervals > 1 else 0
     data: dict[str, Any] = {
         "name": "random",
         "seed": draw(st.integers(0, 2**31)),
         "replications": 2,
-        "warmup_minutes": draw(st.sampled_from([0, 15])),
+        "warmup_minutes": warmup,
         "calendar": {
-            "days": draw(st.integers(1, 2)),
+            "days": days,
             "open": _clock(open_h * 60),
             "close": _clock(open_h * 60 + hours * 60),
             "interval_minutes": interval,
