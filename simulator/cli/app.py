@@ -53,7 +53,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "staff": LazyCommand(
         module="simulator.cli.staff",
         attribute="staff_command",
-        help="Find the fewest agents per interval whose simulated KPIs meet every target.",
+        help="Find the fewest agents per interval whose expected KPIs meet every queue's targets.",
     ),
     "report": LazyCommand(
         module="simulator.cli.report",
@@ -63,12 +63,15 @@ COMMANDS: dict[str, LazyCommand] = {
     "fit": LazyCommand(
         module="simulator.cli.fit",
         attribute="fit_command",
-        help="Fit a scenario from a contact log, with a back-test on held-out days.",
+        help="Fit a scenario from a contact log: writes OUT/scenario.yaml, fit.json and fit.html.",
     ),
     "app": LazyCommand(
         module="simulator.cli.whatif",
         attribute="app_command",
-        help="Open the what-if page: change the centre, see the effect with its confidence.",
+        help=(
+            "Serve the what-if page: change staffing, demand and policies, see the effect "
+            "with its 95 % interval against the scenario as loaded."
+        ),
     ),
     "check": LazyCommand(
         module="simulator.cli.check",
