@@ -53,7 +53,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "staff": LazyCommand(
         module="simulator.cli.staff",
         attribute="staff_command",
-        help="Find the fewest agents per interval whose simulated KPIs meet every target.",
+        help="Find the fewest agents per interval whose expected KPIs meet every queue's targets.",
     ),
     "report": LazyCommand(
         module="simulator.cli.report",
