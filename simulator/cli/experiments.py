@@ -52,6 +52,7 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "compare_command",
+    "experiment_session",
     "fail",
     "precision_targets",
     "progress_callback",
@@ -148,6 +149,15 @@ def terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def experiment_session(quiet: bool, label: str) -> Iterator[Callable[[ExperimentProgress], None]]:
+    """What a run or comparison runs inside: its errors reported with their exit status,
+    SIGTERM treated as Ctrl-C, and a progress bar (yielded as its update function).
+    """
+    with experiment_errors(), terminate_as_interrupt(), progress_callback(quiet, label) as tick:
+        yield tick
 
 
 @contextmanager
@@ -337,11 +347,7 @@ def compare_command(
     folder = out if out is not None else Path("runs") / ("compare_" + "_vs_".join(stems))
     fingerprints = [scenario_fingerprint(s) for s in scenarios]
     _guard_compare_folder(folder, fingerprints, force)
-    with (
-        experiment_errors(),
-        terminate_as_interrupt(),
-        progress_callback(quiet or as_json, "compare") as tick,
-    ):
+    with experiment_session(quiet or as_json, "compare") as tick:
         comparison = compare(
             scenarios,
             replications=replications,

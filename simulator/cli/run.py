@@ -11,15 +11,14 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from simulator.cli.common import experiment_errors, fail, load, stdout
+from simulator.cli.common import fail, load, stdout
 from simulator.cli.experiments import (
     Dask,
     MaxReplications,
     Precision,
     Workers,
+    experiment_session,
     precision_targets,
-    progress_callback,
-    terminate_as_interrupt,
 )
 from simulator.cli.tables import fold_columns, wrapped
 from simulator.experiment import RunResult, run
@@ -156,11 +155,7 @@ def run_command(
         check_run_folder(folder, scenario, force=force)
     except OutputFolderConflict as error:
         fail(str(error))
-    with (
-        experiment_errors(),
-        terminate_as_interrupt(),
-        progress_callback(quiet or as_json, "replications") as bar,
-    ):
+    with experiment_session(quiet or as_json, "replications") as bar:
         result = run(
             scenario,
             replications=replications,
