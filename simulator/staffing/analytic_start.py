@@ -184,7 +184,8 @@ def analytic_staffing(
     Parameters
     ----------
     scenario : the scenario; its volumes, handle times, patience and shrinkage are read.
-    targets : the targets (service level uses the scenario's threshold).
+    targets : the targets (each queue's service level at its own threshold,
+        ``Scenario.queue_thresholds_s``).
     groups : names of the groups to staff (default: every group).
     arrival_rate : per (queue, interval) arrival rates (1/s) to use instead of the
         scenario's interval averages (lag-SIPP passes lagged rates).
@@ -207,7 +208,7 @@ def analytic_staffing(
     ni = cal.intervals_per_day
     base_rate, service, patience = queue_inputs(scenario)
     rate = base_rate if arrival_rate is None else arrival_rate
-    threshold = scenario.service_level.threshold_s
+    thresholds = scenario.queue_thresholds_s
     nq = len(scenario.queues)
     need_q = queue_agents
     queue_agents = np.zeros((nq, ni), dtype=np.int64)
@@ -217,7 +218,7 @@ def analytic_staffing(
                 float(rate[q, i]),
                 float(service[q]),
                 patience[q],
-                threshold,
+                thresholds[q],
                 targets.for_queue(scenario.queue_names[q]),
                 targets.max_occupancy,
             )

@@ -24,7 +24,7 @@ from simulator.staffing.cells import cell_estimates, counted_intervals
 from simulator.staffing.judge import Verdict, judge
 from simulator.staffing.methods import METHODS
 from simulator.staffing.result import StaffingResult
-from simulator.staffing.scenario_edit import with_staffing
+from simulator.staffing.scenario_edit import with_staffing, with_thresholds
 from simulator.staffing.targets import Targets
 
 __all__ = ["CLEAR_MISS_Z", "MethodComparison", "compare_methods", "evaluate_staffing"]
@@ -85,8 +85,10 @@ def evaluate_staffing(
     seed: int,
     workers: int | None = 1,
 ) -> tuple[Verdict, RunResult]:
-    """Simulate ``scenario`` with ``staffing`` and judge every cell against ``targets``."""
-    staffed = with_staffing(scenario, staffing)
+    """Simulate ``scenario`` with ``staffing`` and judge every cell against ``targets`` (at
+    the service-level thresholds they name).
+    """
+    staffed = with_staffing(with_thresholds(scenario, targets), staffing)
     result = run(
         staffed, replications=replications, seed=seed, workers=workers, keep_contacts=False
     )

@@ -77,7 +77,7 @@ def _delay_target(scenario: Scenario, targets: Targets) -> np.ndarray:
         n = int(sipp[q, i])
         if rate[q, i] <= 0 or n <= 0:
             continue
-        thr = scenario.service_level.threshold_s
+        thr = scenario.queue_thresholds_s[q]
         mean_patience = patience[q]
         if mean_patience is None:
             alphas[q] = erlang_c_metrics(n, float(rate[q, i]), float(service[q]), thr).p_wait

@@ -51,7 +51,11 @@ from simulator.staffing.cells import cell_estimates, counted_intervals
 from simulator.staffing.judge import Verdict, judge
 from simulator.staffing.methods import staffing_by_method
 from simulator.staffing.result import StaffingResult
-from simulator.staffing.scenario_edit import scenario_queue_targets, with_staffing
+from simulator.staffing.scenario_edit import (
+    scenario_queue_targets,
+    with_staffing,
+    with_thresholds,
+)
 from simulator.staffing.targets import StaffingInfeasible, Targets, parse_targets
 
 __all__ = ["DEFAULT_CONFIDENCE", "staff"]
@@ -358,6 +362,7 @@ def staff(
             f"target for unknown queue(s) {', '.join(unknown)}; the scenario has "
             f"{', '.join(scenario.queue_names)}"
         )
+    scenario = with_thresholds(scenario, targets)
     if not 0.5 <= confidence < 1.0:
         raise ValueError(f"confidence must be in [0.5, 1), got {confidence:g}")
     reps = DEFAULT_REPLICATIONS if replications is None else replications
