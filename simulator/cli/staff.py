@@ -11,7 +11,6 @@ and write nothing.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,19 +20,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from simulator.cli.common import fail, load, stderr, stdout
+from simulator.cli.tables import kpi_cell, share_cell
 
 if TYPE_CHECKING:
     from simulator.staffing import StaffingResult
 
 __all__ = ["staff_command"]
-
-
-def _pm(value: float, hw: float, percent: bool) -> str:
-    if math.isnan(value):
-        return "-"
-    if percent:
-        return f"{value * 100:.1f} ± {hw * 100:.1f} %"
-    return f"{value:.1f} ± {hw:.1f}"
 
 
 def _table(result: StaffingResult, title: str) -> Table:
@@ -58,10 +50,10 @@ def _table(result: StaffingResult, title: str) -> Table:
         for name in result.groups:
             cells += [str(row[f"analytic[{name}]"]), str(row[f"required[{name}]"])]
             if result.confidence is not None:
-                cells.append(f"{row[f'confidence[{name}]'] * 100:.0f} %")
+                cells.append(share_cell(row[f"confidence[{name}]"]))
         for queue, kpi in shown:
             col = f"{kpi}[queue={queue}]"
-            cells.append(_pm(row[col], row[f"{col}_hw"], kpi != "asa_s"))
+            cells.append(kpi_cell(kpi, row[col], row[f"{col}_hw"]))
         table.add_row(*cells)
     return table
 
