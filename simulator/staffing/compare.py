@@ -21,7 +21,7 @@ import pandas as pd
 from simulator.experiment import RunResult, run
 from simulator.scenario import Scenario
 from simulator.staffing.cells import cell_estimates, counted_intervals
-from simulator.staffing.judge import Verdict, judge
+from simulator.staffing.judge import Verdict, verdict_of
 from simulator.staffing.methods import METHODS
 from simulator.staffing.result import StaffingResult
 from simulator.staffing.scenario_edit import with_staffing, with_thresholds
@@ -92,8 +92,7 @@ def evaluate_staffing(
     result = run(
         staffed, replications=replications, seed=seed, workers=workers, keep_contacts=False
     )
-    estimates = cell_estimates(result.outputs, staffed, result.kpis)
-    return judge(estimates, targets, staffed), result
+    return verdict_of(result.outputs, staffed, result.kpis, targets), result
 
 
 def compare_methods(

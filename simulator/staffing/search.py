@@ -48,7 +48,7 @@ from simulator.model.replication import ReplicationOutput, simulate_replication
 from simulator.scenario import Scenario
 from simulator.staffing.analytic_start import AnalyticStaffing, analytic_staffing
 from simulator.staffing.cells import cell_estimates, counted_intervals
-from simulator.staffing.judge import Verdict, judge
+from simulator.staffing.judge import Verdict, verdict_of
 from simulator.staffing.methods import staffing_by_method
 from simulator.staffing.result import StaffingResult
 from simulator.staffing.scenario_edit import (
@@ -224,7 +224,7 @@ class _Search:
 
     def verdict(self, outputs: list[ReplicationOutput]) -> Verdict:
         """Standardised margins of every cell from ``outputs``."""
-        return judge(cell_estimates(outputs, self.scenario, self.kpis), self.targets, self.scenario)
+        return verdict_of(outputs, self.scenario, self.kpis, self.targets)
 
     def decide(
         self,
