@@ -79,7 +79,9 @@ def test_multipliers_shrinkage_and_absence_enter_the_erlang_requirement() -> Non
 
 
 def test_the_busiest_weekday_decides_the_requirement() -> None:
-    data = _day(volume={"rate_per_hour": RATE, "by_weekday": {"sat": {"rate_per_hour": 2 * RATE}}})
+    data = _day(
+        hours=3, volume={"rate_per_hour": RATE, "by_weekday": {"sat": {"rate_per_hour": 2 * RATE}}}
+    )
     data["calendar"].update(days=2, start_weekday="fri")
     found = _sipp(data)
     assert np.all(found == _erlang(rate=2 * RATE))
