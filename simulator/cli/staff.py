@@ -182,11 +182,11 @@ def staff_command(
         for note in result.caveats:
             stderr.print(f"[yellow]warning:[/] the Erlang formula ignores: {escape(note)}")
     title = f"{scenario.name}: {result.targets.describe()} — method {result.method}" + (
-        f", {result.replications} paired replications, seed {result.seed}"
+        f", seed {result.seed}; figures on {result.replications} replications of fresh callers"
         if result.method == "sim"
         else ""
     )
-    stdout.print(_table(result, title))
+    stdout.print(_table(result, escape(title)))
     stdout.print(
         f"{result.method}: {result.simulations} simulated days in {result.seconds:.1f} s; "
         f"{result.agent_hours():.1f} scheduled agent-hours for {', '.join(result.groups)}",

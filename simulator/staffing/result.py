@@ -129,6 +129,22 @@ class StaffingResult:
                     )
         return pd.DataFrame.from_records(rows)
 
+    def check_summary(self) -> dict[str, float] | None:
+        """Over the counted (interval, queue) cells with calls and targets, on the check's
+        fresh callers: how many there are, how many meet on the estimate, and the share
+        expected to meet on a re-simulation (the mean of ``meets``); ``None`` without a
+        check.
+        """
+        if self.meets is None:
+            return None
+        judged = self.meets[~np.isnan(self.meets)]
+        met = self.queue_targets_met()
+        return {
+            "cells": int(judged.size),
+            "cells_met": int(met.groupby(["start", "queue"])["met"].all().sum()) if len(met) else 0,
+            "expected_share": float(judged.mean()) if judged.size else float("nan"),
+        }
+
     def agent_hours(self) -> float:
         """Scheduled agent-hours of the staffed groups over one day."""
         return float(self.required.sum() * self.scenario.calendar.interval_s / 3600.0)

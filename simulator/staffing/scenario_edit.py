@@ -7,7 +7,12 @@ import numpy as np
 from simulator.scenario import Scenario, scenario_from_dict, scenario_to_dict
 from simulator.staffing.targets import Targets
 
-__all__ = ["scenario_queue_targets", "with_staffing", "with_thresholds"]
+__all__ = [
+    "scenario_queue_targets",
+    "scenario_queue_thresholds",
+    "with_staffing",
+    "with_thresholds",
+]
 
 _NOT_A_TARGET = ("threshold_s",)
 """Keys of a queue's ``target`` that qualify a target rather than set one."""
@@ -32,6 +37,15 @@ def with_staffing(scenario: Scenario, staffing: dict[str, np.ndarray]) -> Scenar
                 group.pop(key, None)
             group["per_interval"] = [int(v) for v in staffing[group["name"]]]
     return scenario_from_dict(data, source=f"{scenario.name} (staffed)")
+
+
+def scenario_queue_thresholds(scenario: Scenario) -> dict[str, float]:
+    """The service-level thresholds queues carry in the scenario file, ``{queue: seconds}``."""
+    return {
+        q.name: q.target.threshold_s
+        for q in scenario.queues
+        if q.target is not None and q.target.threshold_s is not None
+    }
 
 
 def with_thresholds(scenario: Scenario, targets: Targets) -> Scenario:

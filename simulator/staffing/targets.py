@@ -115,8 +115,14 @@ class Targets:
         """The targets of ``queue``: the defaults, overridden by its own."""
         return {**self.defaults(), **self.per_queue.get(queue, {})}
 
-    def with_queue_defaults(self, queue_targets: Mapping[str, Mapping[str, float]]) -> Targets:
-        """These targets with ``queue_targets`` (from the scenario) under the explicit ones."""
+    def with_queue_defaults(
+        self,
+        queue_targets: Mapping[str, Mapping[str, float]],
+        queue_thresholds: Mapping[str, float] | None = None,
+    ) -> Targets:
+        """These targets with ``queue_targets`` and ``queue_thresholds`` (from the
+        scenario) under the explicit ones.
+        """
         merged = {q: dict(v) for q, v in queue_targets.items()}
         for queue, values in self.per_queue.items():
             merged.setdefault(queue, {}).update(values)
@@ -127,7 +133,7 @@ class Targets:
             self.max_occupancy,
             merged,
             self.threshold_s,
-            self.queue_threshold_s,
+            {**(queue_thresholds or {}), **self.queue_threshold_s},
         )
 
     def thresholds_for(self, queues: list[str], own: list[float | None]) -> list[float | None]:
