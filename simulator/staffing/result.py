@@ -42,8 +42,9 @@ class StaffingResult:
         not one fewer) is right, or ``None``.
     meets : per (interval, queue), the confidence that the cell's *expected* KPIs meet
         its targets, ``Φ(z)`` of its margin on the check's callers (NaN for cells not
-        counted or without calls), or ``None``. The share of cells meeting their
-        targets when re-simulated on other fresh callers follows from it.
+        counted, without calls, or of a queue no staffed group serves), or ``None``. The
+        share of cells meeting their targets when re-simulated on other fresh callers
+        follows from it.
     check_seed : seed of the check on fresh callers, or ``None``.
     simulations : simulated days (replications of candidate staffings) the search ran.
     seconds : wall time of the search.
@@ -139,6 +140,10 @@ class StaffingResult:
             return None
         judged = self.meets[~np.isnan(self.meets)]
         met = self.queue_targets_met()
+        if len(met):
+            served = [q for k, q in enumerate(self.scenario.queue_names)
+                      if not np.isnan(self.meets[:, k]).all()]  # fmt: skip
+            met = met[met["queue"].isin(served)]
         return {
             "cells": int(judged.size),
             "cells_met": int(met.groupby(["start", "queue"])["met"].all().sum()) if len(met) else 0,

@@ -589,7 +589,18 @@ def _result(
         intervals = RunResult(staffed_scenario, outputs, check_seed).intervals(wide=True)
         kpis = RunResult(staffed_scenario, [], check_seed).kpis
         cells = cell_estimates(outputs, staffed_scenario, kpis)
-        judged = counted_intervals(scenario)[:, None] & (cells["service_level"].offered > 0)
+        # Cells of queues a staffed group serves: the ones the search answers for.
+        served = np.array(
+            [
+                any(q in g.skills for g in scenario.agent_groups if g.name in staffed)
+                for q in scenario.queue_names
+            ]
+        )
+        judged = (
+            counted_intervals(scenario)[:, None]
+            & (cells["service_level"].offered > 0)
+            & served[None, :]
+        )
         meets = np.where(judged, stats.norm.cdf(verdict.queue_z), np.nan)
     return StaffingResult(
         scenario=staffed_scenario,
