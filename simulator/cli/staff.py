@@ -20,21 +20,24 @@ from rich.markup import escape
 from rich.table import Table
 
 from simulator.cli.common import fail, load, stderr, stdout
-from simulator.cli.tables import kpi_cell, share_cell
+from simulator.cli.tables import fold_columns, kpi_cell, share_cell, wrapped
 
 if TYPE_CHECKING:
     from simulator.staffing import StaffingResult
 
 __all__ = ["staff_command"]
 
+_SHORT = {"service_level": "service", "abandon_rate": "abandon", "asa_s": "ASA"}
+"""Column headers of the per-queue figures (the KPI name, shortened, over the queue)."""
+
 
 def _table(result: StaffingResult, title: str) -> Table:
     frame = result.table()
-    table = Table(title=title, box=box.SIMPLE_HEAVY)
+    table = Table(title=wrapped(title), box=box.SIMPLE_HEAVY, pad_edge=False)
     table.add_column("start")
     for name in result.groups:
-        table.add_column(f"Erlang {name}", justify="right")
-        table.add_column(f"required {name}", justify="right")
+        table.add_column(f"Erlang\n{name}", justify="right")
+        table.add_column(f"required\n{name}", justify="right")
         if result.confidence is not None:
             table.add_column("conf.", justify="right")
     shown = [
@@ -44,7 +47,7 @@ def _table(result: StaffingResult, title: str) -> Table:
         if f"{kpi}[queue={queue}]" in frame
     ]
     for queue, kpi in shown:
-        table.add_column(f"{kpi} {queue}", justify="right")
+        table.add_column(f"{_SHORT.get(kpi, kpi)}\n{queue}", justify="right")
     for _, row in frame.iterrows():
         cells = [str(row["start"])]
         for name in result.groups:
@@ -55,7 +58,7 @@ def _table(result: StaffingResult, title: str) -> Table:
             col = f"{kpi}[queue={queue}]"
             cells.append(kpi_cell(kpi, row[col], row[f"{col}_hw"]))
         table.add_row(*cells)
-    return table
+    return fold_columns(table)
 
 
 def staff_command(
