@@ -48,7 +48,7 @@ class StaffingResult:
     check_seed : seed of the check on fresh callers, or ``None``.
     simulations : simulated days (replications of candidate staffings) the search ran.
     seconds : wall time of the search.
-    replications : paired replications of the final round.
+    replications : replications of the check on fresh callers (the figures' sample).
     caveats : scenario features the Erlang formula ignores.
     method : ``sim``, ``sipp``, ``lag-sipp`` or ``isa``.
     """

@@ -414,7 +414,9 @@ def staff(
     -------
     StaffingResult
         Required and Erlang staffing per group and interval, each decision's confidence,
-        each queue's achieved KPIs, the staffed scenario, wall time and simulated days.
+        each queue's achieved KPIs on fresh callers with the confidence that they meet
+        their targets (``meets``), the staffed scenario (with the thresholds staffed
+        for), wall time and simulated days.
 
     Raises
     ------
