@@ -26,7 +26,7 @@ from simulator.model.callers import JourneyDraws, RedialDraws
 from simulator.model.contact import DONE, INBOUND, Contact
 from simulator.model.entry import Entry
 from simulator.model.events import Wakeup
-from simulator.model.log_row import row_of
+from simulator.model.log_row import row_reader
 from simulator.model.queueing import Queueing
 from simulator.model.queues import ContactQueue
 from simulator.model.rules import CentreRules
@@ -62,6 +62,7 @@ class Centre:
         self.env = env
         self.rules = rules
         self.log = log
+        self.row_of = row_reader(log.row_columns)
         self.routing = rules.routing
         self.redials = redials
         self.draws = draws
@@ -189,7 +190,7 @@ class Centre:
             contact.hops, contact.path_code = 1, contact.queue + 1
         else:
             contact.hops = contact.path_code = 0
-        self.log.append(row_of(contact))
+        self.log.append(self.row_of(contact))
 
     # --- calendar -------------------------------------------------------------------------
 
