@@ -11,6 +11,7 @@ bumped inside the model.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag
@@ -183,8 +184,49 @@ Row = tuple[Any, ...]
 """One log row, fields in ``CONTACT_COLUMNS`` order."""
 
 
+_STRUCT_CODES = {
+    ("i", 1): "b",
+    ("i", 2): "h",
+    ("i", 4): "i",
+    ("i", 8): "q",
+    ("u", 1): "B",
+    ("u", 2): "H",
+    ("u", 4): "I",
+    ("u", 8): "Q",
+    ("f", 4): "f",
+    ("f", 8): "d",
+    ("b", 1): "?",
+}
+
+
+def struct_of(dtype: np.dtype[Any]) -> struct.Struct:
+    """The ``struct`` layout of a packed structured dtype (native order, no padding).
+
+    Packing a row with ``struct`` and reading the joined bytes with ``np.frombuffer``
+    is about three times as fast as ``np.fromiter`` over row tuples, which converts
+    each field through numpy's scalar machinery; a row packed at once also holds ~100
+    bytes instead of a tuple of Python numbers.
+    """
+    fields: Mapping[str, Any] = dtype.fields or {}
+    codes = []
+    for name in dtype.names or ():
+        field = fields[name][0]
+        code = _STRUCT_CODES.get((field.kind, field.itemsize))
+        if code is None:
+            raise TypeError(f"log column {name!r}: no struct code for {field}")
+        codes.append(code)
+    layout = struct.Struct("=" + "".join(codes))
+    if layout.size != dtype.itemsize:
+        raise TypeError("log dtype is not packed")
+    return layout
+
+
 class ContactLog:
-    """Append-only log of finished contacts, packed into structured arrays in chunks."""
+    """Append-only log of finished contacts, packed into structured arrays in chunks.
+
+    Each row is packed to bytes when appended; every ``chunk_rows`` rows the bytes
+    become one structured array.
+    """
 
     def __init__(
         self,
@@ -206,39 +248,31 @@ class ContactLog:
             raise ValueError(f"no such log column: {', '.join(unknown)}")
         self.row_columns = tuple(c.name for c in CONTACT_COLUMNS if c.name not in self.fixed)
         """The columns of an appended row, in schema order."""
-        self._row_dtype = (
-            np.dtype([(name, CONTACT_DTYPE[name]) for name in self.row_columns])
-            if self.fixed
-            else CONTACT_DTYPE
-        )
-        self._pending: list[Row] = []
+        self._row_dtype = np.dtype([(name, CONTACT_DTYPE[name]) for name in self.row_columns])
+        self._pack = struct_of(self._row_dtype).pack
+        self._pending: list[bytes] = []
         self.chunks: list[np.ndarray] = []
         self.rows = 0
 
     def append(self, row: Row) -> None:
         """Record one finished contact (the fields of ``row_columns``, in order)."""
         pending = self._pending
-        pending.append(row)
+        pending.append(self._pack(*row))
         if len(pending) >= self.chunk_rows:
             self.flush()
 
     def flush(self) -> None:
-        """Pack the pending rows and pass them to the listeners."""
+        """Turn the pending rows into one structured array and pass it to the listeners."""
         pending = self._pending
         if not pending:
             return
-        # fromiter packs the row tuples straight into the structured array (~40 %
-        # faster than np.array, which first inspects the nested sequence).
-        packed = np.fromiter(pending, dtype=self._row_dtype, count=len(pending))
+        packed = np.frombuffer(b"".join(pending), dtype=self._row_dtype)
         self._pending = []
-        if self.fixed:
-            chunk = np.empty(len(packed), dtype=CONTACT_DTYPE)
-            for name in self.row_columns:
-                chunk[name] = packed[name]
-            for name, value in self.fixed.items():
-                chunk[name] = value
-        else:
-            chunk = packed
+        chunk = np.empty(len(packed), dtype=CONTACT_DTYPE)
+        for name in self.row_columns:
+            chunk[name] = packed[name]
+        for name, value in self.fixed.items():
+            chunk[name] = value
         self.rows += len(chunk)
         for listener in self.listeners:
             listener(chunk)
