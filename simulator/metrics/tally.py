@@ -227,6 +227,8 @@ class Tally:
             (self.n_intervals, self.n_queues),
         )
         for field, weights in values.items():
+            if not weights.any():
+                continue  # a feature the scenario does not use: nothing to add
             w = weights.astype(float)
             counts = np.bincount(cell, weights=w, minlength=size).reshape(shape)
             self.contacts[field] += counts

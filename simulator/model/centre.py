@@ -92,6 +92,8 @@ class Centre:
             stage.wire()
         self.arrive = self.entry.arrive
         self.call_again = self.entry.call_again
+        self.anyone_calls_again = bool(redials.probability or rules.recontact_probability)
+        """Whether a caller may redial or recontact (else ``call_again`` is skipped)."""
         self.leave_queues = self.queueing.leave
         self.answer = self.service.answer
 
@@ -155,7 +157,8 @@ class Centre:
             self.lines_busy -= 1
             self.in_system -= 1
         self.end(contact, outcome, now)
-        self.call_again(contact, outcome, now)
+        if self.anyone_calls_again:
+            self.call_again(contact, outcome, now)
 
     def end(self, contact: Contact, outcome: Outcome, now: float) -> None:
         """Log the contact's row: the facts every KPI is computed from."""
