@@ -1,4 +1,4 @@
-"""Writing a fit's folder: ``scenario.yaml``, per-weekday scenarios, ``fit.json``, ``fit.html``.
+"""Writing a fit's folder: ``scenario.yaml``, ``fit.json`` and ``fit.html``.
 
 Everything is rendered in memory first; each file is then written to a temporary name
 and renamed into place, so an error or an interruption never leaves a half-written
@@ -19,7 +19,7 @@ from simulator.calibration.scenario_writer import header
 __all__ = ["FIT_FILES", "FitFolderConflict", "render_fit_outputs", "write_fit_outputs"]
 
 FIT_FILES = ("scenario.yaml", "fit.json", "fit.html")
-"""The files every fit writes (plus ``scenario_<weekday>.yaml`` with ``by_weekday``)."""
+"""The files every fit writes (weekday profiles go into ``scenario.yaml`` itself)."""
 
 
 class FitFolderConflict(ValueError):
@@ -30,17 +30,12 @@ def render_fit_outputs(result: FitResult) -> dict[str, str]:
     """File name -> content of every output file."""
     from simulator.calibration.report import render_fit_report
 
-    files = {
+    return {
         "scenario.yaml": header(result)
         + yaml.safe_dump(result.scenario_data, sort_keys=False, allow_unicode=True),
         "fit.json": json.dumps(result.to_json(), indent=2, allow_nan=False),
         "fit.html": render_fit_report(result),
     }
-    for name, data in result.weekday_scenarios.items():
-        files[f"scenario_{name}.yaml"] = header(result) + yaml.safe_dump(
-            data, sort_keys=False, allow_unicode=True
-        )
-    return files
 
 
 def write_fit_outputs(result: FitResult, out: Path, force: bool = False) -> list[Path]:
