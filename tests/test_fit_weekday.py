@@ -66,6 +66,9 @@ def test_by_weekday_writes_one_week_scenario_and_recovers_the_profiles(tmp_path:
     log = tmp_path / "contacts.parquet"
     simulator.run(scenario_from_dict(_truth()), replications=1).contacts().to_parquet(log)
     out = tmp_path / "fitted"
+    out.mkdir()  # an earlier fit's folder, from when each weekday had a scenario of its own
+    (out / "fit.json").write_text("{}")
+    (out / "scenario_mon.yaml").write_text("name: an old Monday\n")
     result = simulator.fit(log, by_weekday=True, interval_minutes=60, out=out)
 
     # One scenario, no per-weekday files.

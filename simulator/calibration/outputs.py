@@ -1,20 +1,21 @@
 """Writing a fit's folder: ``scenario.yaml``, ``fit.json`` and ``fit.html``.
 
-Everything is rendered in memory first; each file is then written to a temporary name
-and renamed into place, so an error or an interruption never leaves a half-written
-file or a scenario without its report.
+Everything is rendered in memory first, then written as one set
+(:func:`simulator.outputfiles.write_file_set`), so an error or an interruption never
+leaves a half-written file or a scenario without its report.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import yaml
 
+from simulator.calibration.arrivals import WEEKDAYS
 from simulator.calibration.result import FitResult
 from simulator.calibration.scenario_writer import header
+from simulator.outputfiles import write_file_set
 
 __all__ = ["FIT_FILES", "FitFolderConflict", "render_fit_outputs", "write_fit_outputs"]
 
@@ -54,19 +55,6 @@ def write_fit_outputs(result: FitResult, out: Path, force: bool = False) -> list
             f"output folder {out} is not empty and holds no fit; choose another --out or "
             "pass --force"
         )
-    files = render_fit_outputs(result)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    temporary = []
-    try:
-        for name, text in files.items():
-            part = out / f".{name}.part-{os.getpid()}"
-            temporary.append(part)
-            part.write_text(text, encoding="utf-8")
-        for name, part in zip(files, temporary, strict=True):
-            os.replace(part, out / name)
-            written.append(out / name)
-    finally:
-        for part in temporary:
-            part.unlink(missing_ok=True)
-    return written
+    # Earlier versions wrote one scenario per weekday: a refit leaves none of them behind.
+    earlier = [f"scenario_{day}.yaml" for day in WEEKDAYS]
+    return write_file_set(out, render_fit_outputs(result), stale=earlier)
