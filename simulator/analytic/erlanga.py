@@ -302,28 +302,9 @@ def erlang_a_per_second(
 ) -> ErlangAResult:
     """:func:`erlang_a_metrics` with the rate λ in calls per second (the staffing solvers' form).
 
-    Parameters
-    ----------
-    servers : int
-        Agents ``n >= 1``.
-    arrival_rate : float
-        Calls per second λ, ``>= 0``.
-    mean_service : float
-        Mean handle time ``1/μ`` in seconds, ``> 0``.
-    mean_patience : float
-        Mean exponential patience ``1/θ`` in seconds, ``> 0`` (``inf``: nobody abandons).
-    threshold_s : float
-        Service-level threshold in seconds, ``>= 0``.
-
-    Returns
-    -------
-    ErlangAResult
-        As :func:`erlang_a_metrics`.
-
-    Raises
-    ------
-    ValueError
-        As :func:`erlang_a_metrics`.
+    ``arrival_rate`` is λ in calls per second and ``mean_service`` the mean handle time in
+    seconds; the other arguments, the result and the errors are those of
+    :func:`erlang_a_metrics`.
     """
     n = check_servers(servers)
     lam = check_nonnegative("arrival_rate", arrival_rate)

@@ -154,26 +154,9 @@ def erlang_c_per_second(
 ) -> ErlangCResult:
     """:func:`erlang_c_metrics` with the rate λ in calls per second (the staffing solvers' form).
 
-    Parameters
-    ----------
-    servers : int
-        Agents ``c >= 1``.
-    arrival_rate : float
-        Calls per second λ, ``>= 0``.
-    mean_service : float
-        Mean handle time ``1/μ`` in seconds, ``> 0``.
-    threshold_s : float
-        Service-level threshold in seconds, ``>= 0``.
-
-    Returns
-    -------
-    ErlangCResult
-        As :func:`erlang_c_metrics`.
-
-    Raises
-    ------
-    ValueError
-        As :func:`erlang_c_metrics`.
+    ``arrival_rate`` is λ in calls per second and ``mean_service`` the mean handle time in
+    seconds; the other arguments, the result and the errors are those of
+    :func:`erlang_c_metrics`.
     """
     c = check_servers(servers)
     lam = check_nonnegative("arrival_rate", arrival_rate)
