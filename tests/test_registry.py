@@ -358,6 +358,10 @@ def test_per_queue_figures_add_up_to_the_overall_ones() -> None:
     by_queue = result.intervals(by="queue", wide=True)
     summed = by_queue.groupby(["day", "interval"])["offered"].sum().to_numpy()
     np.testing.assert_allclose(summed, overall["offered"], rtol=1e-12)
+    # And per serving group: answered contacts per interval add up to the overall ones.
+    by_group = result.intervals(by="group", wide=True)
+    answered = by_group.groupby(["day", "interval"])["answered"].sum().to_numpy()
+    np.testing.assert_allclose(answered, overall["answered"], rtol=1e-12)
 
 
 def test_ivr_time_never_exceeds_the_longest_path_through_a_deterministic_menu() -> None:
