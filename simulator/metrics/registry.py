@@ -27,7 +27,11 @@ Breakdowns: ``kpi[queue=<q>]`` counts a contact in the queue it first joined (a 
 that never joined one — blocked, hung up or self-served in the IVR — in the queue its
 call type is meant for), so per-queue counts add up to the total and the offered-weighted
 per-queue rates equal the overall one; ``kpi[call_type=<c>]`` by the contact's call type;
-``kpi[group=<g>]`` the time of one agent group.
+``kpi[group=<g>]`` the time of one agent group or, for what agents do with contacts
+(answered, handle time, transfers), the contacts whose last serving agent was in the group
+(contacts no agent served are in no group), so per-group counts add up to the total.
+Answered-wait percentiles are broken down by queue and call type from per-member
+histograms, estimated like the overall figure (mean over replications).
 """
 
 from __future__ import annotations
@@ -83,6 +87,8 @@ SECTIONS = (
 """Report sections, in the order they are shown."""
 
 _CONTACT: tuple[Dimension, ...] = ("queue", "call_type")
+_SERVED: tuple[Dimension, ...] = ("queue", "call_type", "group")
+"""Contact KPIs about what agents did, also broken down by the serving group."""
 
 HEADLINE_BREAKDOWNS = ("offered", "service_level", "abandon_rate", "asa_s", "occupancy")
 """The KPIs whose breakdowns are shown by default (``summary.json`` and ``--all`` have
@@ -129,7 +135,11 @@ def _field(name: str) -> Fn:
 
 def _percentile(q: float) -> Fn:
     def per_replication(t: Totals) -> np.ndarray:
-        return np.array([wait_percentile(h, q) for h in t["wait_histogram"]])
+        """One quantile per histogram along the last axis (per replication, per member)."""
+        histograms = np.asarray(t["wait_histogram"])
+        flat = histograms.reshape(-1, histograms.shape[-1])
+        values = np.array([wait_percentile(h, q) for h in flat])
+        return values.reshape(histograms.shape[:-1])
 
     return per_replication
 
@@ -213,6 +223,7 @@ def _registry(
         section: str,
         unit: Unit = "share",
         feature: str | None = None,
+        dims: tuple[Dimension, ...] = _CONTACT,
     ) -> Kpi:
         return Kpi(
             name,
@@ -224,7 +235,7 @@ def _registry(
             numerator,
             denominator,
             feature=feature,
-            dims=_CONTACT,
+            dims=dims,
         )
 
     def count(name: str, label: str, description: str, feature: str | None = None) -> Kpi:
@@ -252,6 +263,7 @@ def _registry(
             f"{pct}th percentile of answered waits (s), mean over replications",
             _percentile(q),
             attribution=None,
+            dims=_CONTACT,
         )
 
     return (
@@ -260,6 +272,17 @@ def _registry(
             "Contacts offered",
             "inbound contacts (first calls, redials, recontacts) arriving in the counted"
             " window, per replication",
+        ),
+        Kpi(
+            "answered",
+            "Contacts answered",
+            "count",
+            "level",
+            callers,
+            "inbound contacts answered by an agent, per replication (per group: the group of"
+            " the last agent who served the contact)",
+            f("answered"),
+            dims=_SERVED,
         ),
         count("offered_first", "First calls", "first calls offered, per replication", "redial"),
         count("offered_redial", "Redials", "redials offered, per replication", "redial"),
@@ -337,6 +360,7 @@ def _registry(
             f("answered"),
             service,
             unit="seconds",
+            dims=_SERVED,
         ),
         rate(
             "mean_wait_s",
@@ -380,6 +404,7 @@ def _registry(
             journeys,
             unit="count",
             feature="transfers",
+            dims=_SERVED,
         ),
         rate(
             "repeat_explanations_per_contact",
@@ -391,6 +416,7 @@ def _registry(
             journeys,
             unit="count",
             feature="transfers",
+            dims=_SERVED,
         ),
         rate(
             "ping_pong_rate",
@@ -400,6 +426,7 @@ def _registry(
             f("served"),
             journeys,
             feature="transfers",
+            dims=_SERVED,
         ),
         rate(
             "escalation_reach",
@@ -650,6 +677,7 @@ def _registry(
             f("served"),
             agents,
             unit="seconds",
+            dims=_SERVED,
         ),
         rate(
             "wrap_up_s",
@@ -659,6 +687,7 @@ def _registry(
             f("served"),
             agents,
             unit="seconds",
+            dims=_SERVED,
         ),
         Kpi(
             "occupancy",

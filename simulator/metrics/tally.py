@@ -1,5 +1,6 @@
-"""Aggregates of one replication: contact counts and sums per interval and call type,
-time-weighted areas per interval and agent group or queue, and a wait histogram.
+"""Aggregates of one replication: contact counts and sums per interval and call type (and
+per queue, and for what agents did, per serving group), time-weighted areas per interval
+and agent group or queue, and answered-wait histograms (overall, per queue, per call type).
 
 The tally is filled from the contact log (``add_contacts``, one packed chunk at a
 time) and from the areas the model accumulates (``add_group_time``,
@@ -14,7 +15,14 @@ import numpy as np
 
 from simulator.metrics.log import Flag, Origin, Outcome
 
-__all__ = ["CONTACT_FIELDS", "GROUP_FIELDS", "HISTOGRAM_BINS", "HISTOGRAM_BIN_S", "Tally"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "GROUP_CONTACT_FIELDS",
+    "GROUP_FIELDS",
+    "HISTOGRAM_BINS",
+    "HISTOGRAM_BIN_S",
+    "Tally",
+]
 
 CONTACT_FIELDS = (
     "offered",
@@ -77,6 +85,22 @@ CONTACT_FIELDS = (
 same per (interval, queue) in ``Tally.by_queue``, a contact counted in the queue it first
 joined (or, if it never joined one, the queue its call type is meant for)."""
 
+GROUP_CONTACT_FIELDS = (
+    "answered",
+    "served",
+    "wait_answered_s",
+    "talk_s",
+    "handoff_s",
+    "wrap_s",
+    "transfers",
+    "repeats",
+    "ping_pong",
+)
+"""The contact fields also kept per (interval, agent group) in ``Tally.by_group``: what
+an agent did with a contact (answered, handled, transferred it). A contact counts in the
+group of the last agent who served it; contacts no agent served count in no group, and
+none of these fields is non-zero for them, so per-group values add up to the total."""
+
 GROUP_FIELDS = ("busy_s", "present_s", "paid_s", "chat_slots_s", "chatting_s")
 """Per (interval, agent group) areas: agents busy (talk + wrap-up), present (on duty, or
 finishing a call after their shift), and paid (scheduled before shrinkage, plus overtime).
@@ -112,13 +136,17 @@ class Tally:
         self.counted_from_s = counted_from_s
         self.intervals_per_day = intervals_per_day
         self.n_queues = n_queues
+        self.n_groups = n_groups
         self.contacts = {f: np.zeros((n_intervals, n_call_types)) for f in CONTACT_FIELDS}
         self.by_queue = {f: np.zeros((n_intervals, n_queues)) for f in CONTACT_FIELDS}
+        self.by_group = {f: np.zeros((n_intervals, n_groups)) for f in GROUP_CONTACT_FIELDS}
         self.groups = {f: np.zeros((n_intervals, n_groups)) for f in GROUP_FIELDS}
         days = n_intervals // intervals_per_day
         self.after_close = {f: np.zeros((days, n_groups)) for f in GROUP_FIELDS}
         self.queue_waiting_s = np.zeros((n_intervals, n_queues))
         self.wait_histogram = np.zeros(HISTOGRAM_BINS + 1)
+        self.wait_histogram_by_queue = np.zeros((n_queues, HISTOGRAM_BINS + 1))
+        self.wait_histogram_by_call_type = np.zeros((n_call_types, HISTOGRAM_BINS + 1))
 
     def add_contacts(self, rows: np.ndarray) -> None:
         """Add a chunk of contact-log rows; rows arriving before the counted window are skipped."""
@@ -222,10 +250,14 @@ class Tally:
             "disappointed": announced & (announce_error < 0),
             "announce_balked": outcome == Outcome.ANNOUNCE_BALKED,
         }
-        shape, queue_shape = (
+        shape, queue_shape, group_shape = (
             (self.n_intervals, self.n_call_types),
             (self.n_intervals, self.n_queues),
+            (self.n_intervals, self.n_groups),
         )
+        group = rows["group"].astype(np.int64)
+        by_a_group = group >= 0
+        group_cell = (interval * self.n_groups + group)[by_a_group]
         for field, weights in values.items():
             if not weights.any():
                 continue  # a feature the scenario does not use: nothing to add
@@ -238,10 +270,25 @@ class Tally:
                 self.by_queue[field] += np.bincount(
                     queue_cell, weights=w, minlength=queue_size
                 ).reshape(queue_shape)
-        bins = np.minimum(
-            np.ceil(wait_answered[answered] / HISTOGRAM_BIN_S).astype(np.int64), HISTOGRAM_BINS
-        )
-        self.wait_histogram += np.bincount(bins, minlength=HISTOGRAM_BINS + 1)
+            if field in self.by_group:
+                self.by_group[field] += np.bincount(
+                    group_cell, weights=w[by_a_group], minlength=self.n_intervals * self.n_groups
+                ).reshape(group_shape)
+        self._add_waits(wait_answered[answered], queue[answered], rows["call_type"][answered])
+
+    def _add_waits(self, waits: np.ndarray, queues: np.ndarray, call_types: np.ndarray) -> None:
+        """Count answered waits in the histograms: overall, per queue first joined and per
+        call type (one row of bins per member).
+        """
+        bins = np.minimum(np.ceil(waits / HISTOGRAM_BIN_S).astype(np.int64), HISTOGRAM_BINS)
+        width = HISTOGRAM_BINS + 1
+        self.wait_histogram += np.bincount(bins, minlength=width)
+        for histogram, member in (
+            (self.wait_histogram_by_queue, queues),
+            (self.wait_histogram_by_call_type, call_types.astype(np.int64)),
+        ):
+            cells = member * width + bins
+            histogram += np.bincount(cells, minlength=histogram.size).reshape(histogram.shape)
 
     def add_group_time(self, interval: int, *areas: np.ndarray) -> None:
         """Add agent-group areas accumulated during ``interval``: one array per field of

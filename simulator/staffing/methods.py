@@ -80,10 +80,19 @@ def _delay_target(scenario: Scenario, targets: Targets) -> np.ndarray:
         thr = scenario.service_level.threshold_s
         mean_patience = patience[q]
         if mean_patience is None:
-            alphas[q] = erlang_c_metrics(n, float(rate[q, i]), float(service[q]), thr).p_wait
+            alphas[q] = erlang_c_metrics(
+                n,
+                calls_per_hour=float(rate[q, i]) * 3600.0,
+                aht_s=float(service[q]),
+                threshold_s=thr,
+            ).p_wait
         else:
             alphas[q] = erlang_a_metrics(
-                n, float(rate[q, i]), float(service[q]), mean_patience, thr
+                n,
+                calls_per_hour=float(rate[q, i]) * 3600.0,
+                aht_s=float(service[q]),
+                patience_s=mean_patience,
+                threshold_s=thr,
             ).p_wait
     return alphas
 
