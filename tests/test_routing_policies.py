@@ -269,7 +269,7 @@ def test_reserve_agents_switch_to_a_queue_after_its_threshold() -> None:
             "reserves nothing",
         ),
         ({"policy": "weighted", "queue_weights": {"A": 0}}, "routing.queue_weights.A", ""),
-        ({"policy": "round_robin"}, "routing", "unknown policy 'round_robin'"),
+        ({"policy": "round_robin"}, "routing.policy", "unknown policy 'round_robin'"),
     ],
 )
 def test_bad_routing_parameters_name_the_key(

@@ -6,17 +6,18 @@ and the skill structure (which groups serve each queue, and each group's queues 
 priority tiers), and answers two questions the model asks; it never changes state
 itself. ``ROUTING_POLICIES`` maps each scenario model (tagged by its ``policy`` key)
 to the class that implements it: adding a policy means a model in
-``simulator/scenario/routing.py`` and a class here registered with
-``@routing_policy(Model)``, which files it under the model's ``policy`` value.
+``simulator/scenario/routing.py`` (added to ``RoutingSpec``) and a class here
+registered with ``@routing_policy(Model)``, which files it under the model's
+``policy`` value — nothing else.
 """
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
+from simulator.policies.registry import Registry
 from simulator.scenario.routing import (
     FcfsRouting,
     GroupOrderRouting,
@@ -97,23 +98,10 @@ class SkillStructure:
     """Each group's skills: queue -> priority (1 first)."""
 
 
-PolicySpec = TypeVar("PolicySpec", bound=RoutingSpec)
-PolicyFactory = Callable[[PolicySpec, SkillStructure], RoutingPolicy]
-ROUTING_POLICIES: dict[str, Callable[[Any, SkillStructure], RoutingPolicy]] = {}
+ROUTING_POLICIES: Registry[RoutingPolicy] = Registry("routing policy", RoutingSpec)
 """``policy`` key -> what builds the policy from its scenario model and the skill structure."""
-
-
-def routing_policy(
-    spec: type[PolicySpec],
-) -> Callable[[PolicyFactory[PolicySpec]], PolicyFactory[PolicySpec]]:
-    """Register the decorated class (or function) as the policy of scenario model ``spec``."""
-    (key,) = typing.get_args(spec.model_fields["policy"].annotation)  # its Literal's value
-
-    def register(factory: PolicyFactory[PolicySpec]) -> PolicyFactory[PolicySpec]:
-        ROUTING_POLICIES[key] = factory
-        return factory
-
-    return register
+routing_policy = ROUTING_POLICIES.register
+"""Register the decorated class as the policy of a scenario model: ``@routing_policy(Model)``."""
 
 
 def longest_waiting(
@@ -321,4 +309,4 @@ def skill_structure(
 
 def make_routing_policy(spec: RoutingSpec, skills: SkillStructure) -> RoutingPolicy:
     """Build the policy the scenario's ``routing`` names, with its parameters."""
-    return ROUTING_POLICIES[spec.policy](spec, skills)
+    return ROUTING_POLICIES.build(spec, skills)

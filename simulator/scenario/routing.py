@@ -11,12 +11,13 @@ parameters keep loading unchanged).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from simulator.scenario.base import StrictModel
 from simulator.scenario.errors import Problem, key_segment
+from simulator.scenario.variants import default_tag
 
 __all__ = [
     "DEFAULT_ROUTING_POLICY",
@@ -197,13 +198,6 @@ class WeightedRouting(_RoutingBase):
         ]
 
 
-def _default_policy(value: Any) -> Any:
-    """Fill in the default ``policy`` when a routing mapping leaves it out."""
-    if isinstance(value, dict) and "policy" not in value:
-        return {**value, "policy": DEFAULT_ROUTING_POLICY}
-    return value
-
-
 RoutingSpec = (
     PriorityLongestIdleRouting
     | FcfsRouting
@@ -216,6 +210,6 @@ RoutingSpec = (
 Routing = Annotated[
     RoutingSpec,
     Field(discriminator="policy"),
-    BeforeValidator(_default_policy),
+    default_tag("policy", DEFAULT_ROUTING_POLICY),
 ]
 """The ``routing`` key: the model its ``policy`` names."""
