@@ -21,6 +21,7 @@ from simulator.policies.registry import Registry
 from simulator.scenario.routing import (
     FcfsRouting,
     GroupOrderRouting,
+    LeastOccupiedRouting,
     PriorityLongestIdleRouting,
     ReservationRouting,
     RoutingSpec,
@@ -31,6 +32,7 @@ __all__ = [
     "ROUTING_POLICIES",
     "FirstComeFirstServed",
     "GroupOrder",
+    "LeastOccupied",
     "PriorityLongestIdle",
     "Reserve",
     "RoutingPolicy",
@@ -50,10 +52,15 @@ class IdleAgent(Protocol):
 
 
 class AgentPool(Protocol):
-    """What routing needs of an agent group: its idle agents, longest idle first."""
+    """What routing needs of an agent group: its idle agents, longest idle first, and how
+    many agents are on duty (idle or busy, not about to leave).
+    """
 
     @property
     def idle(self) -> Sequence[IdleAgent]: ...
+
+    @property
+    def on_duty(self) -> int: ...
 
 
 class WaitingLine(Protocol):
@@ -286,6 +293,30 @@ class Weighted:
                 score = weight * (now - since) - penalty
                 if score > best_score:
                     best, best_score = q, score
+        return best
+
+
+@routing_policy(LeastOccupiedRouting)
+class LeastOccupied(PriorityLongestIdle):
+    """An arriving contact goes to the group with the largest share of its agents on duty
+    idle (ties to the group listed first); a freed agent serves as in
+    ``priority_longest_idle``. Sending work where the share of idle agents is largest
+    evens out the groups' occupancy, whatever their sizes.
+    """
+
+    def __init__(self, spec: LeastOccupiedRouting, skills: SkillStructure) -> None:
+        super().__init__(PriorityLongestIdleRouting(), skills)
+
+    def group_for(self, queue: int, groups: Sequence[AgentPool], now: float) -> int:  # noqa: D102
+        best = -1
+        best_idle, best_duty = 0, 1
+        for g in self.queue_groups[queue]:
+            pool = groups[g]
+            idle = len(pool.idle)
+            if idle:
+                duty = pool.on_duty
+                if idle * best_duty > best_idle * duty:  # idle / duty above the best share
+                    best, best_idle, best_duty = g, idle, duty
         return best
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_ROUTING_POLICY",
     "FcfsRouting",
     "GroupOrderRouting",
+    "LeastOccupiedRouting",
     "Overflow",
     "PriorityLongestIdleRouting",
     "Reservation",
@@ -198,12 +199,25 @@ class WeightedRouting(_RoutingBase):
         ]
 
 
+class LeastOccupiedRouting(_RoutingBase):
+    """An arriving call goes to the group with the largest share of its agents on duty
+    idle (ties to the group listed first): load balancing, which evens out occupancy
+    across groups (sites) of different sizes; a freed agent serves as in
+    ``priority_longest_idle``.
+    """
+
+    policy: Literal["least_occupied"] = Field(
+        description="The group with the largest share of its agents idle."
+    )
+
+
 RoutingSpec = (
     PriorityLongestIdleRouting
     | FcfsRouting
     | GroupOrderRouting
     | ReservationRouting
     | WeightedRouting
+    | LeastOccupiedRouting
 )
 """Every routing model (the union's members)."""
 
