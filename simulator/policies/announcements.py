@@ -5,6 +5,8 @@
 - ``optimistic``: the estimate divided by ``factor`` (overpromising).
 - ``pessimistic``: the estimate times ``factor`` (underpromising: "underpromise and
   overdeliver").
+- ``rounded``: the estimate rounded up to a whole number of ``step_s`` ("about 3
+  minutes").
 
 Each mode is registered under its scenario model's ``mode`` (``ANNOUNCEMENTS``); a new
 mode is a model in ``simulator/scenario/contact_back.py`` and a class here.
@@ -12,6 +14,7 @@ mode is a model in ``simulator/scenario/contact_back.py`` and a class here.
 
 from __future__ import annotations
 
+import math
 from typing import Protocol
 
 from simulator.policies.registry import Registry
@@ -21,12 +24,14 @@ from simulator.scenario.contact_back import (
     NoAnnouncement,
     OptimisticAnnouncement,
     PessimisticAnnouncement,
+    RoundedAnnouncement,
 )
 
 __all__ = [
     "ANNOUNCEMENTS",
     "Accurate",
     "Announcer",
+    "RoundedUp",
     "Scaled",
     "make_announcer",
 ]
@@ -85,6 +90,20 @@ def _optimistic(spec: OptimisticAnnouncement) -> Scaled:
 def _pessimistic(spec: PessimisticAnnouncement) -> Scaled:
     """More than the estimate: estimate x factor."""
     return Scaled(spec.factor, spec.patience_after_overrun)
+
+
+@ANNOUNCEMENTS.register(RoundedAnnouncement)
+class RoundedUp:
+    """The caller hears the estimate rounded up to a whole number of steps."""
+
+    def __init__(self, spec: RoundedAnnouncement) -> None:
+        self.step_s = spec.step_s
+        self.patience_after_overrun = spec.patience_after_overrun
+
+    def announce(self, estimate: float) -> float:  # noqa: D102
+        if math.isinf(estimate):
+            return estimate  # nobody can serve the queue: there is nothing to round
+        return math.ceil(estimate / self.step_s) * self.step_s
 
 
 def make_announcer(spec: AnnouncementSpec) -> Announcer | None:

@@ -28,6 +28,7 @@ __all__ = [
     "OptimisticAnnouncement",
     "PessimisticAnnouncement",
     "QueueLengthEstimate",
+    "RoundedAnnouncement",
     "ScheduledCallback",
     "VirtualHoldCallback",
     "Voicemail",
@@ -248,10 +249,25 @@ class PessimisticAnnouncement(_Announcing):
     factor: float = Field(default=1.3, ge=1, description="How far above the estimate.")
 
 
+class RoundedAnnouncement(_Announcing):
+    """The caller hears the estimate rounded up to whole steps ("about 3 minutes"), as
+    most systems say it: never less than the estimate, less than one step more.
+    """
+
+    mode: Literal["rounded"] = Field(description="`rounded`: the estimate, rounded up.")
+    step_s: float = Field(
+        default=60.0, gt=0, description="The unit the wait is told in (seconds; 60: minutes)."
+    )
+
+
 DEFAULT_ANNOUNCEMENT_MODE = "none"
 
 AnnouncementSpec = (
-    NoAnnouncement | AccurateAnnouncement | OptimisticAnnouncement | PessimisticAnnouncement
+    NoAnnouncement
+    | AccurateAnnouncement
+    | OptimisticAnnouncement
+    | PessimisticAnnouncement
+    | RoundedAnnouncement
 )
 """Every announcement mode's model."""
 
