@@ -357,7 +357,7 @@ def test_the_queue_length_predictor_is_right_and_improves_as_the_centre_grows() 
             "callback.mode",
         ),
         ({"voicemail": {"when_expected_wait_s_over": -5}}, "voicemail.when_expected_wait_s_over"),
-        ({"announcement": {"mode": "accurate", "factor": 0.5}}, "announcement.factor"),
+        ({"announcement": {"mode": "optimistic", "factor": 0.5}}, "announcement.factor"),
         ({"announcement": {"mode": "hopeful"}}, "announcement.mode"),
         ({"wait_estimate": {"predictor": "crystal_ball"}}, "wait_estimate.predictor"),
         ({"callers": {"timezones": {"0": 0.5, "+3": 0.3}}}, "callers"),
