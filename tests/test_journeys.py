@@ -515,7 +515,10 @@ def test_incentive_defaults_shorten_calls_and_cut_resolution() -> None:
         ({"transfers": {"matrix": {"a": {"b": 0.7, "c": 0.5}}}}, "transfers.matrix.a"),
         ({"transfers": {"matrix": {"a": {"zz": 0.5}}}}, "transfers.matrix.a.zz"),
         ({"transfers": {"matrix": {"a": {"b": 1.5}}}}, "transfers.matrix.a.b"),
-        ({"transfers": {"context_keeps_story": -0.1}}, "transfers.context_keeps_story"),
+        (
+            {"transfers": {"mode": "context", "context_keeps_story": -0.1}},
+            "transfers.context_keeps_story",
+        ),
         ({"ivr": {"menu": {"options": {"1": {"queue": "zz"}}}}}, "ivr.menu.options.1.queue"),
         ({"ivr": {"menu": {"options": {"1": {"queue": "a"}}}}}, "call_types[0].target"),
         ({"ivr": {"zero_out": {"queue": "zz"}}}, "ivr.zero_out.queue"),

@@ -165,7 +165,8 @@ def _buffered(dist: object, rng: np.random.Generator) -> BufferedDraws:
 
 class JourneyDraws:
     """Random draws of the journey after the first queue: IVR choices and patience, later
-    conversations, explanations, briefings, resolution and transfer decisions.
+    conversations, explanations, resolution and transfer decisions (and, through
+    ``buffered``, the draws a stage sets up for its own rules: briefings, dialling).
     """
 
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
@@ -179,9 +180,6 @@ class JourneyDraws:
             _buffered(explain, streams.generator("journey", "explain"))
             if explain is not None
             else BufferedDraws(np.zeros)
-        )
-        self.briefing = _buffered(
-            scenario.transfers.briefing, streams.generator("journey", "briefing")
         )
         ivr_patience = scenario.ivr.patience if scenario.ivr is not None else None
         self.ivr_patience: list[BufferedDraws] = []

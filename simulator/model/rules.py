@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from simulator.model.behaviour import CallerBehaviour
 from simulator.model.journey import JourneyRules
+from simulator.policies.announcements import Announcer, make_announcer
+from simulator.policies.callbacks import CallbackMode, make_callback_mode
 from simulator.policies.routing import (
     RoutingPolicy,
     SkillStructure,
@@ -23,7 +25,7 @@ from simulator.policies.routing import (
 from simulator.policies.transfers import TransferMode, make_transfer_mode
 from simulator.policies.waits import WaitPredictor, make_wait_predictor
 from simulator.scenario import Calendar, Scenario
-from simulator.scenario.contact_back import Callback, Voicemail
+from simulator.scenario.contact_back import CallbackSpec, Voicemail
 from simulator.scenario.journeys import Ivr
 
 __all__ = ["CentreRules", "ChatRules", "OverflowRule", "WaitRules", "compile_rules"]
@@ -50,11 +52,8 @@ class WaitRules:
     """Groups that serve each queue (their agents on duty feed the estimate)."""
     mean_service_s: list[float]
     """Mean agent time per call type: handle time, wrap-up and one explanation."""
-    announcing: bool
-    announce_factor: float
-    """Announced wait / estimate: 1 (accurate), 1/factor (optimistic), factor (pessimistic)."""
-    patience_after_overrun: float
-    """Share of the remaining patience kept once the announced wait has passed."""
+    announcer: Announcer | None
+    """What a caller who must wait is told (None: nothing)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,9 @@ class CentreRules:
     case_history: bool
     """A recontacting caller's story is known to the next agent."""
     waits: WaitRules
-    callback: Callback | None
+    callback: CallbackSpec | None
+    callback_mode: CallbackMode | None
+    """When an accepted callback is queued (None without callbacks)."""
     voicemail: Voicemail | None
     chat: ChatRules
     behaviour: CallerBehaviour
@@ -114,30 +115,21 @@ class CentreRules:
         return (
             self.callback is not None
             or (vm is not None and vm.when_expected_wait_s_over is not None)
-            or self.waits.announcing
+            or self.waits.announcer is not None
         )
 
 
 def _wait_rules(scenario: Scenario, queue_groups: list[list[int]]) -> WaitRules:
     explain = scenario.callers.explain_time
     extra = explain.mean if explain is not None else 0.0
-    announcement = scenario.announcement
-    factor = {
-        "none": 1.0,
-        "accurate": 1.0,
-        "optimistic": 1.0 / announcement.factor,
-        "pessimistic": announcement.factor,
-    }[announcement.mode]
     return WaitRules(
-        predictor=make_wait_predictor(scenario.wait_estimate.predictor),
+        predictor=make_wait_predictor(scenario.wait_estimate),
         queue_groups=queue_groups,
         mean_service_s=[
             ct.handle_time.mean + (ct.wrap_up.mean if ct.wrap_up is not None else 0.0) + extra
             for ct in scenario.call_types
         ],
-        announcing=announcement.mode != "none",
-        announce_factor=factor,
-        patience_after_overrun=announcement.patience_after_overrun,
+        announcer=make_announcer(scenario.announcement),
     )
 
 
@@ -175,6 +167,9 @@ def compile_rules(scenario: Scenario) -> CentreRules:
         case_history=scenario.callers.case_history,
         waits=_wait_rules(scenario, skills.queue_groups),
         callback=scenario.callback,
+        callback_mode=(
+            make_callback_mode(scenario.callback) if scenario.callback is not None else None
+        ),
         voicemail=scenario.voicemail,
         chat=_chat_rules(scenario, skills),
         behaviour=CallerBehaviour(scenario),

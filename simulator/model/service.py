@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+import numpy as np
 import simpy
 
 from simulator.model.agents import Agent
 from simulator.model.contact import INBOUND, SERVING, Contact
 from simulator.model.events import Wakeup
 from simulator.policies.routing import longest_waiting
+from simulator.randomness import BufferedDraws
 
 if TYPE_CHECKING:
     from simulator.model.centre import Centre
@@ -38,6 +40,12 @@ class Service:
         self.is_manager = rules.journey.is_manager
         self.explains = rules.explains
         self.behaviour = rules.behaviour
+        briefing = rules.transfer_mode.briefing
+        self.briefing = (
+            self.draws.buffered(briefing, "briefing")
+            if briefing is not None
+            else BufferedDraws(np.zeros)  # no agent stays on the line: never drawn
+        )
         self.slowdown = rules.chat.slowdown
         self.chat_tiers = rules.chat.tiers
         self.queues = centre.queues
@@ -81,7 +89,7 @@ class Service:
         if contact.misplaced:
             duration = 0.0  # the agent only hears the story and passes the caller on
         if contact.holder is not None:
-            briefing = self.draws.briefing.next()
+            briefing = self.briefing.next()
             duration += briefing
             contact.handoff += now + briefing  # the holder held from the transfer until here
             Wakeup(self.env, briefing, self._on_handoff_done, contact.holder)

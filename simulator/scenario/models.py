@@ -28,7 +28,14 @@ from simulator.distributions import Distribution, NoDistribution
 from simulator.scenario.base import Date, Duration, Probability, StrictModel
 from simulator.scenario.channels import ChatCapacity
 from simulator.scenario.clock import ClockTime, clock_label, minutes_of
-from simulator.scenario.contact_back import Announcement, Callback, Voicemail, WaitEstimate
+from simulator.scenario.contact_back import (
+    Announcement,
+    Callback,
+    NoAnnouncement,
+    QueueLengthEstimate,
+    Voicemail,
+    WaitEstimate,
+)
 from simulator.scenario.demand import (
     MAX_CALLS_PER_DAY,
     WEEKDAYS,
@@ -46,9 +53,12 @@ from simulator.scenario.errors import (
 )
 from simulator.scenario.journey_checks import escalation_queue, journey_problems
 from simulator.scenario.journeys import (
+    ColdTransfers,
     Escalation,
     Incentive,
     Ivr,
+    NoEscalation,
+    NoIncentive,
     ProactiveUpdates,
     Recontact,
     Transfers,
@@ -582,23 +592,32 @@ class Scenario(_Model):
     )
     costs: Costs = Field(default_factory=Costs, description="Cost rates.")
     ivr: Ivr | None = Field(default=None, description="An IVR in front of the queues.")
-    transfers: Transfers = Field(default_factory=Transfers, description="Transfer mode and matrix.")
+    transfers: Transfers = Field(
+        default_factory=ColdTransfers,
+        description="Transfer mode (`mode` names it), its parameters, and the matrix.",
+    )
     escalation: Escalation = Field(
-        default_factory=Escalation, description="Path for callers who need a decision."
+        default_factory=NoEscalation,
+        description="Path (`path` names it) for callers who need a decision.",
     )
     incentive: Incentive = Field(
-        default_factory=Incentive, description="How front-line agents are rewarded."
+        default_factory=NoIncentive,
+        description="How front-line agents are rewarded (`scheme` names it) and its effects.",
     )
     proactive_updates: ProactiveUpdates = Field(
         default_factory=ProactiveUpdates, description="Proactive status updates."
     )
     wait_estimate: WaitEstimate = Field(
-        default_factory=WaitEstimate, description="How a caller's wait is estimated."
+        default_factory=QueueLengthEstimate,
+        description="How a caller's wait is estimated (`predictor` names it).",
     )
-    callback: Callback | None = Field(default=None, description="Callback offers.")
+    callback: Callback | None = Field(
+        default=None, description="Callback offers (`mode` names how the callback is queued)."
+    )
     voicemail: Voicemail | None = Field(default=None, description="Voicemail.")
     announcement: Announcement = Field(
-        default_factory=Announcement, description="Delay announcements."
+        default_factory=NoAnnouncement,
+        description="Delay announcements (`mode` names what callers are told).",
     )
 
     @classmethod
