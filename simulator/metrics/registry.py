@@ -138,8 +138,12 @@ def kpi_registry(
     service_level_definition: str = "offered",
     telephony_minute_cost: float = 0.0,
     callbacks_in_service_level: str = "answered_when_connected",
+    email: bool = True,
 ) -> tuple[Kpi, ...]:
     """Every KPI, for a scenario's service-level definition, callback counting and costs.
+
+    ``email`` adds the e-mail KPIs (a scenario without an e-mail queue has no e-mail
+    totals, so its registry leaves them out).
 
     ``callbacks_in_service_level`` says how an inbound call that accepted a callback
     counts: ``answered_when_connected`` — in the denominators, and as answered within
@@ -147,7 +151,8 @@ def kpi_registry(
     of the service-level and abandonment denominators. Use :func:`registry_for` to get
     the registry of a scenario.
     """
-    return _registry(service_level_definition, telephony_minute_cost, callbacks_in_service_level)
+    kpis = _registry(service_level_definition, telephony_minute_cost, callbacks_in_service_level)
+    return kpis + EMAIL_KPIS if email else kpis
 
 
 def registry_for(scenario: Scenario) -> tuple[Kpi, ...]:
@@ -158,7 +163,10 @@ def registry_for(scenario: Scenario) -> tuple[Kpi, ...]:
         else "answered_when_connected"
     )
     return kpi_registry(
-        scenario.service_level.definition, scenario.costs.telephony_minute, counting
+        scenario.service_level.definition,
+        scenario.costs.telephony_minute,
+        counting,
+        email=any(queue.channel == "email" for queue in scenario.queues),
     )
 
 
@@ -786,6 +794,106 @@ def _registry(
     )
 
 
+def _email_kpis() -> tuple[Kpi, ...]:
+    """The e-mail KPIs: e-mails are counted apart from calls and chats, by arrival interval
+    (see :mod:`simulator.metrics.email` for working hours and when an e-mail is due).
+    """
+    service = SECTIONS[1]
+    f = _field
+
+    def level(name: str, label: str, description: str) -> Kpi:
+        return Kpi(
+            name, label, "count", "level", service, description, f(name),
+            feature="email", dims=_CONTACT,
+        )  # fmt: skip
+
+    return (
+        level(
+            "email_received",
+            "E-mails received",
+            "e-mails arriving in the counted window, per replication",
+        ),
+        level(
+            "email_answered",
+            "E-mails answered",
+            "e-mails received that were answered by the end of the run, per replication",
+        ),
+        level(
+            "email_backlog_end",
+            "E-mail backlog at the end",
+            "e-mails received still unanswered at the last close (received = answered +"
+            " this), per replication",
+        ),
+        Kpi(
+            "email_backlog_at_close",
+            "E-mail backlog at close",
+            "count",
+            "level",
+            service,
+            "e-mails waiting at a day's close, carried to the next day (per interval: in"
+            " each day's last interval; overall: summed over the days), per replication",
+            f("email_backlog_close"),
+            attribution="time",
+            feature="email",
+            dims=_CONTACT,
+        ),
+        Kpi(
+            "email_service_level",
+            "E-mail service level",
+            "share",
+            "rate",
+            service,
+            "answered within email_threshold_hours working hours (clock stopped while"
+            " closed) / e-mails whose threshold passed by the last close",
+            f("email_answered_within"),
+            f("email_due"),
+            feature="email",
+            dims=_CONTACT,
+        ),
+        Kpi(
+            "email_mean_response_h",
+            "E-mail response (working hours)",
+            "hours",
+            "rate",
+            service,
+            "mean working hours (opening hours only) from arrival to answer, answered e-mails",
+            lambda t: t["email_response_wh_s"] / 3600.0,
+            f("email_answered"),
+            feature="email",
+            dims=_CONTACT,
+        ),
+        Kpi(
+            "email_mean_response_clock_h",
+            "E-mail response (clock hours)",
+            "hours",
+            "rate",
+            service,
+            "mean clock hours (nights included) from arrival to answer, answered e-mails",
+            lambda t: t["email_response_s"] / 3600.0,
+            f("email_answered"),
+            feature="email",
+            dims=_CONTACT,
+        ),
+        Kpi(
+            "email_backlog_mean",
+            "E-mail backlog (mean)",
+            "count",
+            "time_average",
+            service,
+            "time-average number of e-mails waiting, opening hours",
+            f("email_waiting_s"),
+            f("window_s"),
+            attribution="time",
+            feature="email",
+            dims=("queue",),
+        ),
+    )
+
+
+EMAIL_KPIS = _email_kpis()
+"""The e-mail KPIs, in a registry only when the scenario has an e-mail queue."""
+
+
 @functools.cache
 def _by_name() -> dict[str, Kpi]:
     return {k.name: k for k in kpi_registry()}
@@ -849,6 +957,8 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
         used.add("announcement")
     if any(queue.channel == "chat" for queue in sc.queues):
         used.add("chat")
+    if any(queue.channel == "email" for queue in sc.queues):
+        used.add("email")
     costs = sc.costs
     if costs.agent_hour or costs.telephony_minute or costs.supervisor_hour or costs.manager_hour:
         used.add("costs")

@@ -26,7 +26,7 @@ from pydantic import (
 
 from simulator.distributions import Distribution, NoDistribution
 from simulator.scenario.base import Date, Duration, Probability, StrictModel
-from simulator.scenario.channels import ChatCapacity
+from simulator.scenario.channels import ChatCapacity, email_problems
 from simulator.scenario.clock import ClockTime, clock_label, minutes_of
 from simulator.scenario.contact_back import Announcement, Callback, Voicemail, WaitEstimate
 from simulator.scenario.demand import (
@@ -239,6 +239,15 @@ class ServiceLevel(_Model):
         ge=0,
         description="Abandons shorter than this are excluded with `exclude_short_abandons`.",
     )
+    email_threshold_hours: float = Field(
+        default=8,
+        gt=0,
+        le=10_000,
+        description=(
+            "E-mails answered within this many working hours (opening hours only: the clock "
+            "stops while the centre is closed) count as within the e-mail service level."
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- demand
@@ -267,11 +276,14 @@ class QueueSpec(_Model):
         description="This queue's staffing targets (`ccsim staff`); the command line's "
         "per-queue targets override them, its overall targets apply under them.",
     )
-    channel: Literal["voice", "chat"] = Field(
+    channel: Literal["voice", "chat", "email"] = Field(
         default="voice",
         description=(
-            "What its contacts are: calls (an agent takes one at a time) or chats (an agent "
-            "takes up to its group's chat.slots at once; chats skip the IVR)."
+            "What its contacts are: calls (an agent takes one at a time), chats (an agent "
+            "takes up to its group's chat.slots at once; chats skip the IVR) or e-mails (a "
+            "backlog: an agent takes one at a time, only when no call or chat it serves is "
+            "waiting and only while the centre is open; e-mails never abandon and wait "
+            "overnight)."
         ),
     )
 
@@ -646,6 +658,7 @@ class Scenario(_Model):
             *scenario_limit_problems(self),
             *supply_problems(self),
             *demand_problems(self),
+            *email_problems(self),
         ]
         if problems:
             raise ScenarioError(problems)
