@@ -23,7 +23,10 @@ import pytest
 
 import simulator
 from helpers import assert_check_refuses, critical_t
-from simulator.metrics.email import working_seconds
+from simulator.metrics.email import EMAIL_FIELDS, EmailCounting, working_seconds
+from simulator.metrics.log import CONTACT_DTYPE, Outcome
+from simulator.metrics.registry import kpi_registry
+from simulator.metrics.tally import Tally
 from simulator.model.replication import simulate_replication
 from simulator.scenario import scenario_from_dict, scenario_to_dict
 
@@ -331,3 +334,54 @@ def test_bad_email_keys_are_refused(tmp_path: Path, change: Any, path: str, mess
     data = scenario_to_dict(scenario)
     change(data)
     assert_check_refuses(data, tmp_path, path, message)
+
+
+def test_email_kpis_on_a_hand_made_log() -> None:
+    """Four e-mails written by hand (open 08:00-16:00, two days, threshold 2 h).
+
+    - 09:30 day 0, answered 10:00 day 0: 0.5 working hours, within, never waits overnight;
+    - 15:00 day 0, answered 09:30 day 1: 1 h + 1.5 h = 2.5 working hours (18.5 clock
+      hours), not within, waiting at day 0's close;
+    - 09:00 day 1, never answered: due (its 2 h pass at 11:00), not within, waiting at
+      day 1's close;
+    - 15:30 day 1, never answered: not due (0.5 working hours left in the run), waiting
+      at day 1's close.
+    """
+    rows = np.zeros(4, dtype=CONTACT_DTYPE)
+    hour = 3600.0
+    rows["arrival"] = [9.5 * hour, 15 * hour, DAY_S + 9 * hour, DAY_S + 15.5 * hour]
+    rows["queue_entry"] = rows["arrival"]
+    rows["answer"] = [10 * hour, DAY_S + 9.5 * hour, np.nan, np.nan]
+    rows["outcome"] = [Outcome.ANSWERED, Outcome.ANSWERED, Outcome.BACKLOG, Outcome.BACKLOG]
+    rows["day"] = [0, 0, 1, 1]
+    rows["interval"] = [1, 7, 1, 7]
+    counting = EmailCounting(
+        is_email_type=np.array([True]),
+        is_email_queue=np.array([True]),
+        open_s=OPEN_H * hour,
+        open_length_s=T_OPEN_S,
+        days=2,
+        threshold_s=2 * hour,
+    )
+    tally = Tally(16, 1, 1, 1, 20.0, 5.0, 0.0, 8, email=counting)
+    tally.add_contacts(rows)
+    totals = {name: tally.contacts[name].sum(axis=(0, 1))[None] for name in EMAIL_FIELDS}
+    expected = {
+        "email_received": 4,
+        "email_answered": 2,
+        "email_backlog_end": 2,
+        "email_backlog_at_close": 1 + 2,
+        "email_service_level": 1 / 3,
+        "email_mean_response_h": (0.5 + 2.5) / 2,
+        "email_mean_response_clock_h": (0.5 + 18.5) / 2,
+    }
+    kpis = {kpi.name: kpi for kpi in kpi_registry()}
+    for name, value in expected.items():
+        kpi = kpis[name]
+        got = kpi.numerator(totals)
+        if kpi.denominator is not None:
+            got = got / kpi.denominator(totals)
+        assert float(got[0]) == pytest.approx(value, rel=1e-12), name
+    closing = tally.contacts["email_backlog_close"][:, 0]
+    assert closing[7] == 1 and closing[15] == 2 and closing.sum() == 3  # each day's last
+    assert tally.contacts["offered"].sum() == 0  # e-mails are not callers

@@ -968,7 +968,7 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
 def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
     """Of ``names`` (KPIs and breakdowns), those a reader of ``scenario``'s results needs:
     KPIs of features it uses, and the breakdowns of ``HEADLINE_BREAKDOWNS`` along
-    dimensions with several members.
+    dimensions with several members (but not for e-mail queues and call types).
     """
     features = scenario_features(scenario)
     members = {
@@ -976,14 +976,21 @@ def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
         "call_type": len(scenario.call_types),
         "group": len(scenario.agent_groups),
     }
+    email_queues = {queue.name for queue in scenario.queues if queue.channel == "email"}
+    email_members = {f"queue={name}" for name in email_queues} | {
+        f"call_type={ct.name}" for ct in scenario.call_types if ct.target in email_queues
+    }
     shown = []
     for name in names:
         info = kpi_info(name)
         if info is not None and info.feature is not None and info.feature not in features:
             continue
         if "[" in name:
-            dimension = name.split("[", 1)[1].split("=", 1)[0]
+            breakdown = name.split("[", 1)[1].rstrip("]")
+            dimension = breakdown.split("=", 1)[0]
             if members.get(dimension, 0) < 2 or base_name(name) not in HEADLINE_BREAKDOWNS:
                 continue
+            if breakdown in email_members:
+                continue  # the callers' KPIs of an e-mail queue or call type are empty
         shown.append(name)
     return shown
