@@ -807,6 +807,14 @@ def _email_kpis() -> tuple[Kpi, ...]:
             feature="email", dims=_CONTACT,
         )  # fmt: skip
 
+    def ratio(
+        name: str, label: str, unit: Unit, description: str, numerator: Fn, denominator: Fn
+    ) -> Kpi:
+        return Kpi(
+            name, label, unit, "rate", service, description, numerator, denominator,
+            feature="email", dims=_CONTACT,
+        )  # fmt: skip
+
     return (
         level(
             "email_received",
@@ -837,42 +845,30 @@ def _email_kpis() -> tuple[Kpi, ...]:
             feature="email",
             dims=_CONTACT,
         ),
-        Kpi(
+        ratio(
             "email_service_level",
             "E-mail service level",
             "share",
-            "rate",
-            service,
             "answered within email_threshold_hours working hours (clock stopped while"
             " closed) / e-mails whose threshold passed by the last close",
             f("email_answered_within"),
             f("email_due"),
-            feature="email",
-            dims=_CONTACT,
         ),
-        Kpi(
+        ratio(
             "email_mean_response_h",
             "E-mail response (working hours)",
             "hours",
-            "rate",
-            service,
             "mean working hours (opening hours only) from arrival to answer, answered e-mails",
             lambda t: t["email_response_wh_s"] / 3600.0,
             f("email_answered"),
-            feature="email",
-            dims=_CONTACT,
         ),
-        Kpi(
+        ratio(
             "email_mean_response_clock_h",
             "E-mail response (clock hours)",
             "hours",
-            "rate",
-            service,
             "mean clock hours (nights included) from arrival to answer, answered e-mails",
             lambda t: t["email_response_s"] / 3600.0,
             f("email_answered"),
-            feature="email",
-            dims=_CONTACT,
         ),
         Kpi(
             "email_backlog_mean",
