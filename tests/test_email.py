@@ -33,6 +33,7 @@ from simulator.scenario import scenario_from_dict, scenario_to_dict
 OPEN_H, CLOSE_H = 8, 16
 T_OPEN_S = (CLOSE_H - OPEN_H) * 3600.0
 DAY_S = 86400.0
+EXAMPLE = Path(__file__).parent.parent / "scenarios" / "email_backlog.yaml"
 
 
 def _scenario(
@@ -385,3 +386,18 @@ def test_email_kpis_on_a_hand_made_log() -> None:
     closing = tally.contacts["email_backlog_close"][:, 0]
     assert closing[7] == 1 and closing[15] == 2 and closing.sum() == 3  # each day's last
     assert tally.contacts["offered"].sum() == 0  # e-mails are not callers
+
+
+def test_staffing_search_says_it_does_not_staff_email() -> None:
+    """``ccsim staff`` on an e-mail scenario exits 2 saying why, instead of staffing the
+    backlog as if its e-mails were calls."""
+    from typer.testing import CliRunner
+
+    from simulator.cli import app
+
+    outcome = CliRunner().invoke(
+        app, ["staff", str(EXAMPLE), "-t", "service_level=0.8", "--analytic"]
+    )
+    assert outcome.exit_code == 2, outcome.output
+    assert "e-mail queues are not staffed" in outcome.output
+    assert "Traceback" not in outcome.output
