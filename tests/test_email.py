@@ -47,6 +47,7 @@ def _scenario(
     replications: int = 5,
     threshold_h: float = 8,
     seed: int = 5,
+    overnight_per_hour: float = 0.0,
 ) -> Any:
     """E-mail (and optionally calls) on a calendar open 08:00-16:00 from a Monday."""
     if isinstance(email_per_hour, dict):
@@ -72,6 +73,7 @@ def _scenario(
                 "target": "email",
                 "volume": {"rate_per_hour": base, "by_weekday": by_weekday},
                 "handle_time": handle,
+                "overnight_rate_per_hour": overnight_per_hour,
             }
         ],
         "agent_groups": [{"name": "back_office", "skills": {"email": 1}, "staffing": email_agents}],
@@ -124,10 +126,16 @@ def test_conservation_over_nights_with_calls_blended() -> None:
         calls_per_hour=30,
         phone_agents=2,
         replications=3,
+        overnight_per_hour=4,
     )
     result = simulator.run(scenario)
     emails = _emails(result)
     assert len(emails) > 2000
+    time_of_day = emails["arrival"].to_numpy() % DAY_S
+    night = (time_of_day < OPEN_H * 3600) | (time_of_day >= CLOSE_H * 3600)
+    assert night.sum() > 3 * 3 * 50  # three nights of 16 h at 4 an hour, per replication
+    assert (emails.loc[night, "interval"] == 0).all()  # counted in the next day's first
+    assert (emails.loc[night, "day"] > 0).all()
     outcomes = set(emails["outcome"])
     assert outcomes == {"answered", "backlog"}, outcomes  # nothing abandoned or cut off
     answered_at = emails["answer"].to_numpy()
@@ -209,6 +217,7 @@ def test_email_only_when_no_call_waits_and_only_while_open() -> None:
         phone_agents=2,
         replications=2,
         seed=11,
+        overnight_per_hour=10,
     )
     result = simulator.run(scenario)
     contacts = result.contacts()
@@ -237,6 +246,7 @@ def test_working_hours_service_level_by_hand() -> None:
         handle={"dist": "exponential", "mean": 500},
         replications=2,
         threshold_h=threshold_h,
+        overnight_per_hour=3,
     )
     result = simulator.run(scenario)
     emails = _emails(result)
@@ -314,6 +324,11 @@ def test_voice_scenarios_have_no_email_rule_or_kpi() -> None:
             ),
             "routing.overflow[0].from",
             "is an e-mail queue",
+        ),
+        (
+            lambda d: d["call_types"][1].update(overnight_rate_per_hour=2),
+            "call_types[1].overnight_rate_per_hour",
+            "only e-mail arrives while the centre is closed",
         ),
         (
             lambda d: d["service_level"].update(email_threshold_hours=0),

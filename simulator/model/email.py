@@ -7,7 +7,8 @@ and chats exactly as without e-mail. An agent with nothing of those to do asks t
 group's e-mail queues of the best skill priority — but only while the centre is
 open: after closing, e-mails wait for the next day. An arriving e-mail goes to an
 idle agent at once (the routing policy picks the group, as for a call); an e-mail in
-hand is never interrupted by a call (no pre-emption). E-mails hold no line and never
+hand is never interrupted by a call (no pre-emption). An e-mail arriving while the
+centre is closed goes straight to the backlog. E-mails hold no line and never
 abandon; one still waiting when the run ends is logged as ``Outcome.BACKLOG``.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simulator.model.contact import EMAIL, WAITING, Contact
 from simulator.model.queues import ContactQueue
 from simulator.policies.routing import longest_waiting
 
@@ -60,6 +62,22 @@ class EmailDesk:
         self.centre = centre
         self.tiers = centre.rules.email.tiers
         self.backlogs = [_Backlog(queue) for queue in centre.queues]
+
+    def arrive(self, contact: Contact, now: float) -> None:
+        """An e-mail comes in: to its queue (an idle agent may take it at once), or, while
+        the centre is closed, straight to the backlog.
+        """
+        contact.kind = EMAIL  # no line, no IVR, no patience
+        contact.story_known = True  # the story is in the e-mail
+        centre = self.centre
+        queue = contact.target
+        if not centre.closed:
+            centre.queueing.enter(contact, queue, now, first=True)
+            return
+        contact.queue_entry = contact.joined_at = now
+        contact.visit += 1
+        contact.state = WAITING
+        centre.queues[queue].join(contact, now)
 
     def queue_for(self, group: int) -> int:
         """The e-mail queue whose first e-mail a free agent of ``group`` takes, or -1

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, cast
 import simpy
 
 from simulator.metrics.log import Origin, Outcome
-from simulator.model.contact import EMAIL, IN_IVR, Contact
+from simulator.model.contact import IN_IVR, Contact
+from simulator.model.email import EmailDesk
 from simulator.model.events import Wakeup
 from simulator.model.ivr import IvrRouter
 
@@ -59,9 +60,7 @@ class Entry:
         # The clock, not the planned time: ``now + (t - now)`` may differ from ``t`` by an ulp.
         contact.arrival = now = self.env.now
         if self.is_email is not None and self.is_email[contact.target]:
-            contact.kind = EMAIL  # no line, no IVR, no patience: it waits in the backlog
-            contact.story_known = True  # the story is in the e-mail
-            self.enter_queue(contact, contact.target, now, first=True)
+            cast(EmailDesk, centre.email).arrive(contact, now)
             return
         if centre.lines_busy == self.lines:
             centre.end(contact, Outcome.BLOCKED, now)

@@ -41,14 +41,21 @@ class ChatCapacity(StrictModel):
 
 def email_problems(scenario: Scenario) -> list[Problem]:
     """Keys that do not fit e-mail: patience, balking or authority on an e-mail call type,
-    and transfers, overflow, IVR options or escalation leading into or out of an e-mail queue.
+    overnight arrivals on any other, and transfers, overflow, IVR options or escalation
+    leading into or out of an e-mail queue.
     """
     email = {queue.name for queue in scenario.queues if queue.channel == "email"}
-    if not email:
-        return []
     problems: list[Problem] = []
     for i, call_type in enumerate(scenario.call_types):
         if call_type.target not in email:
+            if call_type.overnight_rate_per_hour > 0:
+                problems.append(
+                    Problem(
+                        f"call_types[{i}].overnight_rate_per_hour",
+                        f"only e-mail arrives while the centre is closed; queue "
+                        f"{call_type.target!r} is not an e-mail queue (channel: email)",
+                    )
+                )
             continue
         path = f"call_types[{i}]"
         if call_type.patience.dist != "none":

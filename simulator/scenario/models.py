@@ -315,6 +315,15 @@ class CallType(_Model):
         le=1,
         description="Chance that a caller who finds every agent busy hangs up at once.",
     )
+    overnight_rate_per_hour: float = Field(
+        default=0,
+        ge=0,
+        description=(
+            "E-mails per hour arriving while the centre is closed, each night before "
+            "the second and later days (e-mail call types only; times the day's factors): "
+            "they wait for the next opening, where their working-hours clock starts."
+        ),
+    )
     needs_authority: Probability = Field(
         default=0.0,
         description="Share of these callers only someone who can decide (`can_decide`) can help.",
