@@ -115,8 +115,11 @@ def _backlog_at_closes(emails: pd.DataFrame, days: int) -> np.ndarray:
     return np.array(out)
 
 
-def test_conservation_over_nights_with_calls_blended() -> None:
-    """received = answered + backlog, per day (through the nights) and overall."""
+@pytest.mark.parametrize("at_close", ["finish", "disconnect"])
+def test_conservation_over_nights_with_calls_blended(at_close: str) -> None:
+    """received = answered + backlog, per day (through the nights) and overall; callers
+    cut off at the close (``disconnect``) or not, e-mails are never lost.
+    """
     days = 4
     scenario = _scenario(
         days=days,
@@ -127,7 +130,7 @@ def test_conservation_over_nights_with_calls_blended() -> None:
         phone_agents=2,
         replications=3,
         overnight_per_hour=4,
-    )
+    ).with_changes({"calendar.at_close": at_close})
     result = simulator.run(scenario)
     emails = _emails(result)
     assert len(emails) > 2000
