@@ -1,14 +1,16 @@
 """The callers of one replication, drawn before the simulation starts.
 
 First calls: in each interval of each open day a Poisson number of calls with the
-interval's expected volume on that day (and, for e-mail with an overnight rate, a Poisson
-number in the night before each day after the first) (its weekday's or date's profile where given),
+interval's expected volume on that day (its weekday's or date's profile where given),
 times the call type's gamma day factor (``day_to_day_cv``) and the day's shared
 busyness factor, placed uniformly in the interval — never an inter-arrival time
 straddling a boundary at the old rate. Each call type draws from its own streams, and every
 caller's attributes (patience, handle time, wrap-up, balking draw) are drawn in
 that call type's arrival order, so the same seed gives the same callers whatever
 the staffing or routing: the basis of common random numbers.
+
+E-mail call types with an ``overnight_rate_per_hour`` also get a Poisson number of
+e-mails in each night before the second and later days, from a stream of their own.
 """
 
 from __future__ import annotations
