@@ -90,11 +90,12 @@ def _queue_table(result: RunResult) -> Table | None:
     """Service level per queue and interval (counted intervals), for several queues."""
     from simulator.report.formatting import format_value
 
-    if len(result.scenario.queues) < 2:
+    # E-mail queues have their own service level (email_service_level), in working hours.
+    queues = [q.name for q in result.scenario.queues if q.channel != "email"]
+    if len(queues) < 2:
         return None
     frame = result.intervals(by="queue")
     frame = frame[(frame["kpi"] == "service_level") & frame["counted"]]
-    queues = result.members("queue")
     multi_day = result.scenario.calendar.days > 1
     table = Table(
         title="Service level by queue and interval",

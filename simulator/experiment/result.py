@@ -167,6 +167,10 @@ class RunResult:
                 totals[name] = stack([reduce(t.by_group[name]) for t in tallies])
         if by in (None, "queue"):
             totals["queue_waiting_s"] = stack([reduce(t.queue_waiting_s) for t in tallies])
+            if tallies and tallies[0].email_waiting_s is not None:
+                totals["email_waiting_s"] = stack(
+                    [reduce(t.email_waiting_s) for t in tallies if t.email_waiting_s is not None]
+                )
         if by in (None, "group"):
             hourly = [self.scenario.costs.hourly(g.role) for g in self.scenario.agent_groups]
             per_second = np.array(hourly) / 3600.0

@@ -60,6 +60,8 @@ class Outcome(IntEnum):
     """Heard an announced wait longer than they would wait and hung up at once."""
     UNREACHED = 10
     """A callback or voicemail return whose every attempt went unanswered."""
+    BACKLOG = 11
+    """An e-mail still unanswered when the run ends (the backlog it leaves)."""
 
 
 class Origin(IntEnum):

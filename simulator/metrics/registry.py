@@ -148,8 +148,12 @@ def kpi_registry(
     service_level_definition: str = "offered",
     telephony_minute_cost: float = 0.0,
     callbacks_in_service_level: str = "answered_when_connected",
+    email: bool = True,
 ) -> tuple[Kpi, ...]:
     """Every KPI, for a scenario's service-level definition, callback counting and costs.
+
+    ``email`` adds the e-mail KPIs (a scenario without an e-mail queue has no e-mail
+    totals, so its registry leaves them out).
 
     ``callbacks_in_service_level`` says how an inbound call that accepted a callback
     counts: ``answered_when_connected`` — in the denominators, and as answered within
@@ -157,7 +161,8 @@ def kpi_registry(
     of the service-level and abandonment denominators. Use :func:`registry_for` to get
     the registry of a scenario.
     """
-    return _registry(service_level_definition, telephony_minute_cost, callbacks_in_service_level)
+    kpis = _registry(service_level_definition, telephony_minute_cost, callbacks_in_service_level)
+    return kpis + EMAIL_KPIS if email else kpis
 
 
 def registry_for(scenario: Scenario) -> tuple[Kpi, ...]:
@@ -168,7 +173,10 @@ def registry_for(scenario: Scenario) -> tuple[Kpi, ...]:
         else "answered_when_connected"
     )
     return kpi_registry(
-        scenario.service_level.definition, scenario.costs.telephony_minute, counting
+        scenario.service_level.definition,
+        scenario.costs.telephony_minute,
+        counting,
+        email=any(queue.channel == "email" for queue in scenario.queues),
     )
 
 
@@ -815,6 +823,102 @@ def _registry(
     )
 
 
+def _email_kpis() -> tuple[Kpi, ...]:
+    """The e-mail KPIs: e-mails are counted apart from calls and chats, by arrival interval
+    (see :mod:`simulator.metrics.email` for working hours and when an e-mail is due).
+    """
+    service = SECTIONS[1]
+    f = _field
+
+    def level(name: str, label: str, description: str) -> Kpi:
+        return Kpi(
+            name, label, "count", "level", service, description, f(name),
+            feature="email", dims=_CONTACT,
+        )  # fmt: skip
+
+    def ratio(
+        name: str, label: str, unit: Unit, description: str, numerator: Fn, denominator: Fn
+    ) -> Kpi:
+        return Kpi(
+            name, label, unit, "rate", service, description, numerator, denominator,
+            feature="email", dims=_CONTACT,
+        )  # fmt: skip
+
+    return (
+        level(
+            "email_received",
+            "E-mails received",
+            "e-mails arriving in the counted window, per replication",
+        ),
+        level(
+            "email_answered",
+            "E-mails answered",
+            "e-mails received that were answered by the end of the run, per replication",
+        ),
+        level(
+            "email_backlog_end",
+            "E-mail backlog at the end",
+            "e-mails received still unanswered at the last close (received = answered +"
+            " this), per replication",
+        ),
+        Kpi(
+            "email_backlog_at_close",
+            "E-mail backlog at close",
+            "count",
+            "level",
+            service,
+            "e-mails waiting at a day's close, carried to the next day (per interval: in"
+            " each day's last interval; overall: summed over the days), per replication",
+            f("email_backlog_close"),
+            attribution="time",
+            feature="email",
+            dims=_CONTACT,
+        ),
+        ratio(
+            "email_service_level",
+            "E-mail service level",
+            "share",
+            "answered within email_threshold_hours working hours (clock stopped while"
+            " closed) / e-mails whose threshold passed by the last close",
+            f("email_answered_within"),
+            f("email_due"),
+        ),
+        ratio(
+            "email_mean_response_h",
+            "E-mail response (working hours)",
+            "hours",
+            "mean working hours (opening hours only) from arrival to answer, answered e-mails",
+            lambda t: t["email_response_wh_s"] / 3600.0,
+            f("email_answered"),
+        ),
+        ratio(
+            "email_mean_response_clock_h",
+            "E-mail response (clock hours)",
+            "hours",
+            "mean clock hours (nights included) from arrival to answer, answered e-mails",
+            lambda t: t["email_response_s"] / 3600.0,
+            f("email_answered"),
+        ),
+        Kpi(
+            "email_backlog_mean",
+            "E-mail backlog (mean)",
+            "count",
+            "time_average",
+            service,
+            "time-average number of e-mails waiting, opening hours",
+            f("email_waiting_s"),
+            f("window_s"),
+            attribution="time",
+            feature="email",
+            dims=("queue",),
+        ),
+    )
+
+
+EMAIL_KPIS = _email_kpis()
+"""The e-mail KPIs, in a registry only when the scenario has an e-mail queue."""
+
+
 @functools.cache
 def _by_name() -> dict[str, Kpi]:
     return {k.name: k for k in kpi_registry()}
@@ -878,6 +982,8 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
         used.add("announcement")
     if any(queue.channel == "chat" for queue in sc.queues):
         used.add("chat")
+    if any(queue.channel == "email" for queue in sc.queues):
+        used.add("email")
     costs = sc.costs
     if costs.agent_hour or costs.telephony_minute or costs.supervisor_hour or costs.manager_hour:
         used.add("costs")
@@ -887,7 +993,7 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
 def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
     """Of ``names`` (KPIs and breakdowns), those a reader of ``scenario``'s results needs:
     KPIs of features it uses, and the breakdowns of ``HEADLINE_BREAKDOWNS`` along
-    dimensions with several members.
+    dimensions with several members (but not for e-mail queues and call types).
     """
     features = scenario_features(scenario)
     members = {
@@ -895,14 +1001,21 @@ def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
         "call_type": len(scenario.call_types),
         "group": len(scenario.agent_groups),
     }
+    email_queues = {queue.name for queue in scenario.queues if queue.channel == "email"}
+    email_members = {f"queue={name}" for name in email_queues} | {
+        f"call_type={ct.name}" for ct in scenario.call_types if ct.target in email_queues
+    }
     shown = []
     for name in names:
         info = kpi_info(name)
         if info is not None and info.feature is not None and info.feature not in features:
             continue
         if "[" in name:
-            dimension = name.split("[", 1)[1].split("=", 1)[0]
+            breakdown = name.split("[", 1)[1].rstrip("]")
+            dimension = breakdown.split("=", 1)[0]
             if members.get(dimension, 0) < 2 or base_name(name) not in HEADLINE_BREAKDOWNS:
                 continue
+            if breakdown in email_members:
+                continue  # the callers' KPIs of an e-mail queue or call type are empty
         shown.append(name)
     return shown

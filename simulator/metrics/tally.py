@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator.metrics.email import EMAIL_FIELDS, EmailCounting
 from simulator.metrics.log import Flag, Origin, Outcome
 
 __all__ = [
@@ -128,6 +129,7 @@ class Tally:
         short_abandon_s: float,
         counted_from_s: float,
         intervals_per_day: int,
+        email: EmailCounting | None = None,
     ) -> None:
         self.n_intervals = n_intervals
         self.n_call_types = n_call_types
@@ -147,19 +149,27 @@ class Tally:
         self.wait_histogram = np.zeros(HISTOGRAM_BINS + 1)
         self.wait_histogram_by_queue = np.zeros((n_queues, HISTOGRAM_BINS + 1))
         self.wait_histogram_by_call_type = np.zeros((n_call_types, HISTOGRAM_BINS + 1))
+        self.email = email
+        self.email_waiting_s: np.ndarray | None = None
+        """Per (interval, queue) area of e-mails waiting (e-mail queues only; with e-mail,
+        ``queue_waiting_s`` keeps calls and chats only)."""
+        if email is not None:
+            for f in EMAIL_FIELDS:
+                self.contacts[f] = np.zeros((n_intervals, n_call_types))
+                self.by_queue[f] = np.zeros((n_intervals, n_queues))
+            self.email_waiting_s = np.zeros((n_intervals, n_queues))
 
     def add_contacts(self, rows: np.ndarray) -> None:
         """Add a chunk of contact-log rows; rows arriving before the counted window are skipped."""
         rows = rows[rows["arrival"] >= self.counted_from_s]
+        if self.email is not None:
+            is_email = self.email.is_email_type[rows["call_type"]]
+            if is_email.any():
+                self._add_emails(rows[is_email], self.email)
+                rows = rows[~is_email]
         if len(rows) == 0:
             return
-        interval = rows["day"].astype(np.int64) * self.intervals_per_day + rows["interval"]
-        cell = interval * self.n_call_types + rows["call_type"]
-        size = self.n_intervals * self.n_call_types
-        # One queue per contact: the first joined, else the one its call type is meant for.
-        queue = np.where(rows["queue"] >= 0, rows["queue"], rows["target"]).astype(np.int64)
-        queue_cell = interval * self.n_queues + queue
-        queue_size = self.n_intervals * self.n_queues
+        interval, cell, queue, queue_cell = self._cells(rows)
         outcome = rows["outcome"]
         origin = rows["origin"]
         # Inbound contacts are callers on the line; callbacks and voicemail returns are
@@ -250,6 +260,32 @@ class Tally:
             "disappointed": announced & (announce_error < 0),
             "announce_balked": outcome == Outcome.ANNOUNCE_BALKED,
         }
+        self._add_values(values, rows, interval, cell, queue_cell)
+        self._add_waits(wait_answered[answered], queue[answered], rows["call_type"][answered])
+
+    def _cells(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's interval (by arrival), flat (interval, call type) cell, queue and flat
+        (interval, queue) cell.
+        """
+        interval = rows["day"].astype(np.int64) * self.intervals_per_day + rows["interval"]
+        cell = interval * self.n_call_types + rows["call_type"]
+        # One queue per contact: the first joined, else the one its call type is meant for.
+        queue = np.where(rows["queue"] >= 0, rows["queue"], rows["target"]).astype(np.int64)
+        return interval, cell, queue, interval * self.n_queues + queue
+
+    def _add_values(
+        self,
+        values: dict[str, np.ndarray],
+        rows: np.ndarray,
+        interval: np.ndarray,
+        cell: np.ndarray,
+        queue_cell: np.ndarray,
+    ) -> None:
+        """Add per-row weights of named fields into their cells (by call type, by queue,
+        and by serving group for the fields kept per group).
+        """
+        size = self.n_intervals * self.n_call_types
+        queue_size = self.n_intervals * self.n_queues
         shape, queue_shape, group_shape = (
             (self.n_intervals, self.n_call_types),
             (self.n_intervals, self.n_queues),
@@ -274,7 +310,6 @@ class Tally:
                 self.by_group[field] += np.bincount(
                     group_cell, weights=w[by_a_group], minlength=self.n_intervals * self.n_groups
                 ).reshape(group_shape)
-        self._add_waits(wait_answered[answered], queue[answered], rows["call_type"][answered])
 
     def _add_waits(self, waits: np.ndarray, queues: np.ndarray, call_types: np.ndarray) -> None:
         """Count answered waits in the histograms: overall, per queue first joined and per
@@ -290,6 +325,27 @@ class Tally:
             cells = member * width + bins
             histogram += np.bincount(cells, minlength=histogram.size).reshape(histogram.shape)
 
+    def _add_emails(self, rows: np.ndarray, email: EmailCounting) -> None:
+        """Add e-mail rows: their own totals by arrival, and the backlog at each close."""
+        interval, cell, _, queue_cell = self._cells(rows)
+        self._add_values(email.values(rows), rows, interval, cell, queue_cell)
+        first, last = email.nights_waited(rows)
+        waited = first <= last
+        days = email.days
+        last_intervals = np.arange(days) * self.intervals_per_day + self.intervals_per_day - 1
+        for members, table, width in (
+            (rows["call_type"], self.contacts, self.n_call_types),
+            (rows["queue"], self.by_queue, self.n_queues),
+        ):
+            member = members[waited].astype(np.int64)
+            # +1 from the first night waited, -1 after the last: a running sum over days.
+            steps = np.bincount(
+                first[waited] * width + member, minlength=(days + 1) * width
+            ) - np.bincount((last[waited] + 1) * width + member, minlength=(days + 1) * width)
+            table["email_backlog_close"][last_intervals] += np.cumsum(
+                steps.reshape(days + 1, width), axis=0
+            )[:days]
+
     def add_group_time(self, interval: int, *areas: np.ndarray) -> None:
         """Add agent-group areas accumulated during ``interval``: one array per field of
         ``GROUP_FIELDS`` (in that order; fields left out add nothing), one value per group.
@@ -304,4 +360,8 @@ class Tally:
 
     def add_queue_time(self, interval: int, waiting_s: np.ndarray) -> None:
         """Add the area under each queue's count of waiting contacts during ``interval``."""
+        if self.email is not None and self.email_waiting_s is not None:
+            mail = self.email.is_email_queue
+            self.email_waiting_s[interval] += np.where(mail, waiting_s, 0.0)
+            waiting_s = np.where(mail, 0.0, waiting_s)
         self.queue_waiting_s[interval] += waiting_s

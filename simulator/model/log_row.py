@@ -104,7 +104,7 @@ def fixed_columns(
         fixed.update(attempts=0, outside_hours=0, dialled_at=NAN, backoffice=0.0)
     if not rules.predicts:  # no wait is estimated or announced
         fixed.update(predicted=NAN, announced=NAN)
-    if not rules.transfer_mode.agent_holds:  # no agent holds a caller to brief the next
+    if rules.transfer_mode.briefing is None:  # no agent holds a caller to brief the next
         fixed.update(handoff=0.0)
     if not any(needs_authority):  # nobody needs someone who can decide
         fixed.update(authority_at=NAN)

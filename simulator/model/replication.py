@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from simulator.metrics.email import EmailCounting
 from simulator.metrics.log import ContactLog, Origin
 from simulator.metrics.tally import Tally
 from simulator.model.callers import FirstCalls, JourneyDraws, RedialDraws, first_calls_by_day
@@ -21,7 +22,13 @@ from simulator.model.staffing_plan import StaffingPlan, staffing_plan
 from simulator.randomness import Streams
 from simulator.scenario import Scenario
 
-__all__ = ["ReplicationOutput", "counted_from_s", "simulate_replication", "staffing_plan"]
+__all__ = [
+    "ReplicationOutput",
+    "counted_from_s",
+    "email_counting",
+    "simulate_replication",
+    "staffing_plan",
+]
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,24 @@ def _flush_after_close(centre: Centre, tally: Tally, day: int) -> None:
         queue.take_area(now)
 
 
+def email_counting(scenario: Scenario) -> EmailCounting | None:
+    """How the tally counts ``scenario``'s e-mails (None without an e-mail queue)."""
+    is_email_queue = np.array([queue.channel == "email" for queue in scenario.queues])
+    if not is_email_queue.any():
+        return None
+    email = set(np.flatnonzero(is_email_queue).tolist())
+    index = {name: q for q, name in enumerate(scenario.queue_names)}
+    cal = scenario.calendar
+    return EmailCounting(
+        is_email_type=np.array([index[ct.target] in email for ct in scenario.call_types]),
+        is_email_queue=is_email_queue,
+        open_s=cal.open_s,
+        open_length_s=cal.close_s - cal.open_s,
+        days=cal.days,
+        threshold_s=scenario.service_level.email_threshold_hours * 3600.0,
+    )
+
+
 def simulate_replication(
     scenario: Scenario, replication: int, keep_contacts: bool = True, seed: int | None = None
 ) -> ReplicationOutput:
@@ -204,6 +229,7 @@ def simulate_replication(
         short_abandon_s=scenario.service_level.short_abandon_s,
         counted_from_s=counted_from_s(scenario),
         intervals_per_day=cal.intervals_per_day,
+        email=email_counting(scenario),
     )
     rules = compile_rules(scenario)
     fixed = fixed_columns(

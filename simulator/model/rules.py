@@ -28,7 +28,14 @@ from simulator.scenario import Calendar, Scenario
 from simulator.scenario.contact_back import CallbackSpec, Voicemail
 from simulator.scenario.journeys import Ivr
 
-__all__ = ["CentreRules", "ChatRules", "OverflowRule", "WaitRules", "compile_rules"]
+__all__ = [
+    "CentreRules",
+    "ChatRules",
+    "EmailRules",
+    "OverflowRule",
+    "WaitRules",
+    "compile_rules",
+]
 
 NO_LINE_LIMIT = -1
 """``CentreRules.lines`` when the scenario sets no trunk-line limit."""
@@ -76,6 +83,22 @@ class ChatRules:
 
 
 @dataclass(frozen=True)
+class EmailRules:
+    """Which queues are e-mail, and which of them each group answers."""
+
+    is_email: list[bool]
+    """Per queue."""
+    tiers: list[list[list[int]]]
+    """Per group: its e-mail queues in priority tiers (what a free agent takes when no
+    call or chat it serves is waiting)."""
+
+    @property
+    def any(self) -> bool:
+        """Whether the scenario has an e-mail queue at all."""
+        return any(self.is_email)
+
+
+@dataclass(frozen=True)
 class CentreRules:
     """Everything the model needs from a scenario, by index."""
 
@@ -105,6 +128,7 @@ class CentreRules:
     """When an accepted callback is queued (None without callbacks)."""
     voicemail: Voicemail | None
     chat: ChatRules
+    email: EmailRules
     behaviour: CallerBehaviour
     """Handle-time and patience multipliers of each call type by interval of the day."""
 
@@ -172,6 +196,7 @@ def compile_rules(scenario: Scenario) -> CentreRules:
         ),
         voicemail=scenario.voicemail,
         chat=_chat_rules(scenario, skills),
+        email=_email_rules(scenario, skills),
         behaviour=CallerBehaviour(scenario),
     )
 
@@ -182,8 +207,21 @@ def _chat_rules(scenario: Scenario, skills: SkillStructure) -> ChatRules:
         is_chat=is_chat,
         slots=[g.chat.slots for g in scenario.agent_groups],
         slowdown=[g.chat.slowdown for g in scenario.agent_groups],
-        tiers=[
-            [tier for tier in ([q for q in tier if is_chat[q]] for tier in tiers) if tier]
-            for tiers in skills.group_tiers
-        ],
+        tiers=_tiers_among(is_chat, skills),
     )
+
+
+def _email_rules(scenario: Scenario, skills: SkillStructure) -> EmailRules:
+    is_email = [queue.channel == "email" for queue in scenario.queues]
+    return EmailRules(
+        is_email=is_email,
+        tiers=_tiers_among(is_email, skills),
+    )
+
+
+def _tiers_among(chosen: list[bool], skills: SkillStructure) -> list[list[list[int]]]:
+    """Each group's priority tiers kept to the ``chosen`` queues (empty tiers dropped)."""
+    return [
+        [tier for tier in ([q for q in tier if chosen[q]] for tier in tiers) if tier]
+        for tiers in skills.group_tiers
+    ]

@@ -1,6 +1,7 @@
 """Service: an agent reaches a contact and talks to it.
 
-For a callback or voicemail task the agent first dials (``callbacks.py``); for a
+For a callback or voicemail task the agent first dials (``callbacks.py``); an e-mail
+is read and answered like a conversation (its handle time, no story to hear); for a
 caller on the line the conversation is the talk time (scaled by the call type's
 handle-time multiplier for the interval it starts in and by the group's handle time
 factor), plus the story if this agent does not know it yet, plus the briefing
@@ -15,7 +16,7 @@ import numpy as np
 import simpy
 
 from simulator.model.agents import Agent
-from simulator.model.contact import INBOUND, SERVING, Contact
+from simulator.model.contact import EMAIL, INBOUND, SERVING, Contact
 from simulator.model.events import Wakeup
 from simulator.policies.routing import longest_waiting
 from simulator.randomness import BufferedDraws
@@ -64,7 +65,10 @@ class Service:
         contact.agent = agent
         contact.served_queue = queue
         if contact.kind != INBOUND:
-            self.dial(contact, agent, queue, now)
+            if contact.kind == EMAIL:
+                self.converse(contact, agent, queue, now)  # reading and replying
+            else:
+                self.dial(contact, agent, queue, now)
             return
         self.estimator.served(queue, waited)
         self.converse(contact, agent, queue, now)

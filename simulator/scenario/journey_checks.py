@@ -111,7 +111,10 @@ def journey_problems(scenario: Scenario) -> list[Problem]:
         if ivr.menu is not None:
             problems += _menu_leaf_problems(ivr.menu, "ivr.menu", queues, known)
             reachable = menu_queues(ivr.menu)
+            email = {q.name for q in scenario.queues if q.channel == "email"}
             for j, call_type in enumerate(scenario.call_types):
+                if call_type.target in email:
+                    continue  # e-mails do not go through the IVR
                 if call_type.target in queues and call_type.target not in reachable:
                     problems.append(
                         Problem(

@@ -26,7 +26,7 @@ from pydantic import (
 
 from simulator.distributions import Distribution, NoDistribution
 from simulator.scenario.base import Date, Duration, Probability, StrictModel
-from simulator.scenario.channels import ChatCapacity
+from simulator.scenario.channels import ChatCapacity, email_problems
 from simulator.scenario.clock import ClockTime, clock_label, minutes_of
 from simulator.scenario.contact_back import (
     Announcement,
@@ -249,6 +249,15 @@ class ServiceLevel(_Model):
         ge=0,
         description="Abandons shorter than this are excluded with `exclude_short_abandons`.",
     )
+    email_threshold_hours: float = Field(
+        default=8,
+        gt=0,
+        le=10_000,
+        description=(
+            "E-mails answered within this many working hours (opening hours only: the clock "
+            "stops while the centre is closed) count as within the e-mail service level."
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- demand
@@ -277,11 +286,14 @@ class QueueSpec(_Model):
         description="This queue's staffing targets (`ccsim staff`); the command line's "
         "per-queue targets override them, its overall targets apply under them.",
     )
-    channel: Literal["voice", "chat"] = Field(
+    channel: Literal["voice", "chat", "email"] = Field(
         default="voice",
         description=(
-            "What its contacts are: calls (an agent takes one at a time) or chats (an agent "
-            "takes up to its group's chat.slots at once; chats skip the IVR)."
+            "What its contacts are: calls (an agent takes one at a time), chats (an agent "
+            "takes up to its group's chat.slots at once; chats skip the IVR) or e-mails (a "
+            "backlog: an agent takes one at a time, only when no call or chat it serves is "
+            "waiting and only while the centre is open; e-mails never abandon and wait "
+            "overnight)."
         ),
     )
 
@@ -312,6 +324,15 @@ class CallType(_Model):
         ge=0,
         le=1,
         description="Chance that a caller who finds every agent busy hangs up at once.",
+    )
+    overnight_rate_per_hour: float = Field(
+        default=0,
+        ge=0,
+        description=(
+            "E-mails per hour arriving while the centre is closed, each night before "
+            "the second and later days (e-mail call types only; times the day's factors): "
+            "they wait for the next opening, where their working-hours clock starts."
+        ),
     )
     needs_authority: Probability = Field(
         default=0.0,
@@ -665,6 +686,7 @@ class Scenario(_Model):
             *scenario_limit_problems(self),
             *supply_problems(self),
             *demand_problems(self),
+            *email_problems(self),
         ]
         if problems:
             raise ScenarioError(problems)
