@@ -57,7 +57,7 @@ def main() -> None:
         out.write(
             f"search for {label}: {result.seconds:.1f} s = {result.seconds / run_s:.2f} x the run; "
             f"{result.simulations} simulated days ({result.simulations / scenario.replications:.1f}"
-            f" runs' worth), {result.replications} paired replications in the last round, "
+            f" runs' worth), {result.replications} replications of fresh callers in the check, "
             f"{result.agent_hours():.1f} agent-hours\n"
         )
 

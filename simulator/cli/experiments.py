@@ -37,7 +37,7 @@ from simulator.cli.common import (
     fail,
     progress_bar,
 )
-from simulator.cli.tables import fold_columns, wrapped
+from simulator.cli.tables import fold_columns, kpi_cell, wrapped
 from simulator.experiment.backends import BackendError
 from simulator.experiment.compare import Comparison, compare
 from simulator.experiment.precision import PrecisionTarget, kpi_names, parse_precision
@@ -45,7 +45,6 @@ from simulator.experiment.runner import ExperimentProgress
 from simulator.experiment.sweep import PointFailure, SweepMismatch, SweepResult, sweep
 from simulator.metrics.registry import shown_kpis
 from simulator.outputfiles import json_text, save_figure, write_file_set
-from simulator.report.formatting import format_value, kpi_unit
 from simulator.scenario.changes import OverrideError
 
 __all__ = [
@@ -192,18 +191,6 @@ def progress_callback(
         yield update
 
 
-def _cell(kpi: str, mean: Any, half_width: Any) -> str:
-    """``83.3±1.2 %``: a mean and its 95 % half-width in the KPI's unit."""
-    mean, half_width = float(mean), float(half_width)
-    if math.isnan(mean):
-        return "–"
-    if math.isnan(half_width):
-        return format_value(kpi, mean)
-    unit = kpi_unit(kpi)
-    text = f"{format_value(kpi, mean, unit=False)}±{format_value(kpi, half_width, unit=False)}"
-    return f"{text} {unit}" if unit else text
-
-
 def _number(x: Any) -> Any:
     if isinstance(x, float) and not math.isfinite(x):
         return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
@@ -235,11 +222,11 @@ def _comparison_table(comparison: Comparison, frame: pd.DataFrame, kpis: Sequenc
         table.add_column("VR", justify="right")
     rows = {(r["kpi"], r["scenario"]): r for r in frame.to_dict(orient="records")}
     for kpi in kpis:
-        cells = [_cell(kpi, rows[kpi, s]["mean"], rows[kpi, s]["half_width"]) for s in labels]
+        cells = [kpi_cell(kpi, rows[kpi, s]["mean"], rows[kpi, s]["half_width"]) for s in labels]
         for label in labels[1:]:
             row = rows[kpi, label]
             mark = " *" if row["significant"] else ""
-            cells.append(_cell(kpi, row["difference"], row["difference_half_width"]) + mark)
+            cells.append(kpi_cell(kpi, row["difference"], row["difference_half_width"]) + mark)
             vr = float(row["variance_reduction"])
             cells.append("-" if math.isnan(vr) else ("∞" if math.isinf(vr) else f"{vr:.1f}x"))
         table.add_row(escape(kpi), *cells)
@@ -429,7 +416,7 @@ def _sweep_table(result: SweepResult) -> Table:
             str(point),
             *(escape(str(first[axis])) for axis in result.axes),
             str(first["replications"]),
-            *(_cell(k, by_kpi[k]["mean"], by_kpi[k]["half_width"]) for k in kpis),
+            *(kpi_cell(k, by_kpi[k]["mean"], by_kpi[k]["half_width"]) for k in kpis),
         )
     return fold_columns(table)
 

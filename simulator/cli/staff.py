@@ -11,7 +11,6 @@ and write nothing.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,28 +20,24 @@ from rich.markup import escape
 from rich.table import Table
 
 from simulator.cli.common import fail, load, stderr, stdout
+from simulator.cli.tables import fold_columns, kpi_cell, share_cell, wrapped
 
 if TYPE_CHECKING:
     from simulator.staffing import StaffingResult
 
 __all__ = ["staff_command"]
 
-
-def _pm(value: float, hw: float, percent: bool) -> str:
-    if math.isnan(value):
-        return "-"
-    if percent:
-        return f"{value * 100:.1f} ± {hw * 100:.1f} %"
-    return f"{value:.1f} ± {hw:.1f}"
+_SHORT = {"service_level": "service", "abandon_rate": "abandon", "asa_s": "ASA"}
+"""Column headers of the per-queue figures (the KPI name, shortened, over the queue)."""
 
 
 def _table(result: StaffingResult, title: str) -> Table:
     frame = result.table()
-    table = Table(title=title, box=box.SIMPLE_HEAVY)
+    table = Table(title=wrapped(title), box=box.SIMPLE_HEAVY, pad_edge=False)
     table.add_column("start")
     for name in result.groups:
-        table.add_column(f"Erlang {name}", justify="right")
-        table.add_column(f"required {name}", justify="right")
+        table.add_column(f"Erlang\n{name}", justify="right")
+        table.add_column(f"required\n{name}", justify="right")
         if result.confidence is not None:
             table.add_column("conf.", justify="right")
     shown = [
@@ -52,18 +47,18 @@ def _table(result: StaffingResult, title: str) -> Table:
         if f"{kpi}[queue={queue}]" in frame
     ]
     for queue, kpi in shown:
-        table.add_column(f"{kpi} {queue}", justify="right")
+        table.add_column(f"{_SHORT.get(kpi, kpi)}\n{queue}", justify="right")
     for _, row in frame.iterrows():
         cells = [str(row["start"])]
         for name in result.groups:
             cells += [str(row[f"analytic[{name}]"]), str(row[f"required[{name}]"])]
             if result.confidence is not None:
-                cells.append(f"{row[f'confidence[{name}]'] * 100:.0f} %")
+                cells.append(share_cell(row[f"confidence[{name}]"]))
         for queue, kpi in shown:
             col = f"{kpi}[queue={queue}]"
-            cells.append(_pm(row[col], row[f"{col}_hw"], kpi != "asa_s"))
+            cells.append(kpi_cell(kpi, row[col], row[f"{col}_hw"]))
         table.add_row(*cells)
-    return table
+    return fold_columns(table)
 
 
 def staff_command(
@@ -190,11 +185,11 @@ def staff_command(
         for note in result.caveats:
             stderr.print(f"[yellow]warning:[/] the Erlang formula ignores: {escape(note)}")
     title = f"{scenario.name}: {result.targets.describe()} — method {result.method}" + (
-        f", {result.replications} paired replications, seed {result.seed}"
+        f", seed {result.seed}; figures on {result.replications} replications of fresh callers"
         if result.method == "sim"
         else ""
     )
-    stdout.print(_table(result, title))
+    stdout.print(_table(result, escape(title)))
     stdout.print(
         f"{result.method}: {result.simulations} simulated days in {result.seconds:.1f} s; "
         f"{result.agent_hours():.1f} scheduled agent-hours for {', '.join(result.groups)}",

@@ -454,7 +454,10 @@ class RunResult:
         less the answered within the scenario's threshold plus those answered within
         ``t``, over the same denominator; so at the scenario's threshold it is exactly
         ``summary()``'s ``service_level``. Answered waits come from the tally's
-        histogram (1-second bins, linear inside a bin).
+        histogram (1-second bins, linear inside a bin). When queues have thresholds of
+        their own (``queues[].target.threshold_s``), the curve puts every queue on the
+        same threshold ``t``: its numerator drops the contacts counted within their
+        queues' thresholds instead.
         """
         totals = self._totals(per_interval=False)
         kpi = next(k for k in self.kpis if k.name == "service_level")
@@ -466,7 +469,13 @@ class RunResult:
             thresholds_s = wait_grid(threshold, max(3.0 * threshold, 60.0, np.nan_to_num(longest)))
         t = np.asarray(thresholds_s, dtype=float)
         answered = _answered_within(histograms, np.append(t, threshold))
-        numerator = kpi.numerator(totals)[:, None] - answered[:, -1:] + answered[:, :-1]
+        own = self.scenario.queue_thresholds_s
+        within_now = (
+            answered[:, -1:]
+            if all(v == threshold for v in own)
+            else np.asarray(totals["answered_within"])[:, None]
+        )
+        numerator = kpi.numerator(totals)[:, None] - within_now + answered[:, :-1]
         denominator = np.broadcast_to(kpi.denominator(totals)[:, None], numerator.shape)
         est, hw = ratio_estimate(numerator, np.ascontiguousarray(denominator))
         return pd.DataFrame({"threshold_s": t, "service_level": est, "half_width": hw})
@@ -570,6 +579,7 @@ class RunResult:
     def metadata(self) -> dict[str, Any]:
         """What a reader needs to interpret the numbers: scenario, seed, definitions."""
         sc = self.scenario
+        own = sc.queue_thresholds_s
         return {
             "scenario": sc.name,
             "seed": self.seed,
@@ -578,6 +588,11 @@ class RunResult:
                 "threshold_s": sc.service_level.threshold_s,
                 "definition": sc.service_level.definition,
                 "short_abandon_s": sc.service_level.short_abandon_s,
+                **(
+                    {"queue_threshold_s": dict(zip(sc.queue_names, own, strict=True))}
+                    if any(v != sc.service_level.threshold_s for v in own)
+                    else {}
+                ),
             },
             "counted_from_s": self.counted_from_s,
             "warmup": f"{sc.warmup_minutes} minutes after the first opening, rounded up to a"

@@ -355,7 +355,8 @@ def _registry(
         rate(
             "service_level",
             "Service level",
-            f"answered within the threshold (total wait) / {sl_text}" + callback_note,
+            "answered within the threshold (total wait; a queue's own threshold_s where "
+            f"its target sets one) / {sl_text}" + callback_note,
             within,
             sl_denominator,
             service,

@@ -225,7 +225,7 @@ def simulate_replication(
         n_call_types=len(scenario.call_types),
         n_groups=len(scenario.agent_groups),
         n_queues=len(scenario.queues),
-        threshold_s=scenario.service_level.threshold_s,
+        threshold_s=scenario.queue_thresholds_s,
         short_abandon_s=scenario.service_level.short_abandon_s,
         counted_from_s=counted_from_s(scenario),
         intervals_per_day=cal.intervals_per_day,

@@ -275,6 +275,15 @@ class QueueTarget(_Model):
     asa_s: float | None = Field(
         default=None, gt=0, description="Ceiling on the queue's average speed of answer (s)."
     )
+    threshold_s: float | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "This queue's service-level threshold (s), e.g. 10 for 90 % within 10 s: its "
+            "contacts count as answered within it in every output (runs, reports, staffing); "
+            "default the scenario's `service_level.threshold_s`."
+        ),
+    )
 
 
 class QueueSpec(_Model):
@@ -670,6 +679,19 @@ class Scenario(_Model):
     def queue_names(self) -> list[str]:
         """Names of the queues, in file order."""
         return [queue.name for queue in self.queues]
+
+    @property
+    def queue_thresholds_s(self) -> list[float]:
+        """Each queue's service-level threshold (s), in file order: its target's
+        ``threshold_s``, else the scenario's ``service_level.threshold_s``.
+        """
+        default = self.service_level.threshold_s
+        return [
+            q.target.threshold_s
+            if q.target is not None and q.target.threshold_s is not None
+            else default
+            for q in self.queues
+        ]
 
     @model_validator(mode="after")
     def _check_references(self) -> Self:

@@ -4,11 +4,17 @@ For each queue and interval the offered load is taken as stationary (the
 "stationary independent period-by-period" approximation, Green, Kolesar & Whitt
 2007, "Coping with time-varying demand when setting staffing requirements for a
 service system", *POMS* 16(1)): arrival rate λ = expected calls in the interval /
-interval length, mean service = handle time mean + wrap-up mean, exponential
-patience with the patience distribution's mean (Erlang A, Garnett, Mandelbaum &
-Reiman 2002); callers who never abandon give Erlang C. The fewest *available*
-agents meeting every target come from :mod:`simulator.analytic`; the *scheduled*
-figure divides by ``1 - shrinkage`` and rounds up.
+interval length on each calendar day (its weekday's or date's profile; the busiest
+day decides, since the staffing holds every day), mean service = handle time × the
+interval's multiplier + wrap-up, exponential patience with the patience
+distribution's mean × the interval's multiplier (Erlang A, Garnett, Mandelbaum &
+Reiman 2002); callers who never abandon give Erlang C; with busy days (a gamma day
+factor) the targets hold on the call-weighted KPIs over days
+(:mod:`simulator.staffing.loads`). Each queue's service level is taken at its own
+threshold. The fewest *available* agents meeting every target come from
+:mod:`simulator.analytic`; the *scheduled* figure divides by the share of scheduled
+agents on the phones, ``(1 - shrinkage) (1 - absenteeism)``, interval by interval,
+and rounds up.
 
 Several groups or skills: each queue's requirement, less what groups that are not
 being staffed already supply (their available agents spread evenly over their
@@ -29,8 +35,11 @@ from simulator.analytic import (
     agents_for_abandon_rate,
     agents_for_asa,
     agents_for_service_level,
+    erlang_a_metrics,
+    erlang_c_metrics,
 )
-from simulator.scenario import Scenario
+from simulator.scenario import AgentGroup, Calendar, Scenario
+from simulator.staffing.loads import day_factor_nodes, queue_loads
 from simulator.staffing.targets import StaffingInfeasible, Targets
 
 __all__ = [
@@ -38,7 +47,7 @@ __all__ = [
     "agents_for",
     "analytic_staffing",
     "formula_caveats",
-    "queue_inputs",
+    "present_share",
 ]
 
 _ROUND_SLACK = 1e-9
@@ -65,37 +74,6 @@ class AnalyticStaffing:
     caveats: list[str] = field(default_factory=list)
 
 
-def queue_inputs(
-    scenario: Scenario,
-) -> tuple[np.ndarray, np.ndarray, list[float | None]]:
-    """Per queue: arrival rate per interval (1/s), mean service (s), mean patience (s)."""
-    cal = scenario.calendar
-    nq, ni = len(scenario.queues), cal.intervals_per_day
-    index = {q: k for k, q in enumerate(scenario.queue_names)}
-    rate = np.zeros((nq, ni))
-    work = np.zeros(nq)
-    patience_work = np.zeros(nq)
-    patience_weight = np.zeros(nq)
-    volume = np.zeros(nq)
-    for ct in scenario.call_types:
-        q = index[ct.target]
-        calls = ct.volume.expected_per_interval(cal)
-        rate[q] += calls / cal.interval_s
-        total = float(calls.sum())
-        wrap = ct.wrap_up.mean if ct.wrap_up is not None else 0.0
-        work[q] += total * (ct.handle_time.mean + wrap)
-        volume[q] += total
-        if math.isfinite(ct.patience.mean):
-            patience_work[q] += total * ct.patience.mean
-            patience_weight[q] += total
-    service = np.where(volume > 0, work / np.maximum(volume, 1e-300), 1.0)
-    patience: list[float | None] = [
-        float(patience_work[q] / patience_weight[q]) if patience_weight[q] > 0 else None
-        for q in range(nq)
-    ]
-    return rate, service, patience
-
-
 def agents_for(
     lam: float,
     es: float,
@@ -103,12 +81,19 @@ def agents_for(
     threshold_s: float,
     targets: dict[str, float],
     max_occupancy: float | None = None,
+    day_cv: float = 0.0,
 ) -> int:
     """Fewest available agents meeting every target in one stationary interval (Erlang A,
-    or Erlang C when ``patience`` is None).
+    or Erlang C when ``patience`` is None or infinite).
+
+    With ``day_cv > 0`` the arrival rate is ``λF`` for a gamma day factor ``F`` (mean 1)
+    and the targets must hold for the call-weighted KPIs over days, ``E[F·KPI(λF)]``
+    (:func:`simulator.staffing.loads.day_factor_nodes`); occupancy stays at the mean day.
     """
     if lam <= 0.0:
         return 0
+    if patience is not None and not math.isfinite(patience):
+        patience = None
     need = 0
     cph = lam * 3600.0  # the Erlang functions take calls per hour
     if (sl := targets.get("service_level")) is not None:
@@ -134,7 +119,72 @@ def agents_for(
         )
     if max_occupancy is not None:
         need = max(need, math.ceil(lam * es / max_occupancy - _ROUND_SLACK))
+    if day_cv > 0.0:
+        factors, weights = day_factor_nodes(day_cv)
+        while not _meets_over_days(
+            need, lam * factors, weights, es, patience, threshold_s, targets
+        ):
+            need += 1
     return need
+
+
+def _kpis(
+    servers: int, lam: float, es: float, patience: float | None, threshold_s: float
+) -> tuple[float, float, float]:
+    """(service level, abandonment rate, ASA) of one stationary interval by Erlang A/C;
+    an Erlang C queue at or over capacity answers nobody in time.
+    """
+    if servers <= 0:
+        return 0.0, 1.0 if patience is not None else 0.0, math.inf
+    if patience is None:
+        if lam * es >= servers:
+            return 0.0, 0.0, math.inf
+        c = erlang_c_metrics(
+            servers, calls_per_hour=lam * 3600.0, aht_s=es, threshold_s=threshold_s
+        )
+        return c.service_level, 0.0, c.asa_s
+    a = erlang_a_metrics(
+        servers,
+        calls_per_hour=lam * 3600.0,
+        aht_s=es,
+        patience_s=patience,
+        threshold_s=threshold_s,
+    )
+    return a.service_level, a.p_abandon, a.asa_s
+
+
+def _meets_over_days(
+    servers: int,
+    lams: np.ndarray,
+    weights: np.ndarray,
+    es: float,
+    patience: float | None,
+    threshold_s: float,
+    targets: dict[str, float],
+) -> bool:
+    """Whether ``servers`` agents meet ``targets`` on call-weighted KPIs over day factors
+    (arrival rates ``lams`` with probabilities ``weights``).
+    """
+    figures = np.array([_kpis(servers, float(x), es, patience, threshold_s) for x in lams])
+    calls = weights * lams
+    sl = float(calls @ figures[:, 0] / calls.sum())
+    abandon = float(calls @ figures[:, 1] / calls.sum())
+    answered = calls * (1.0 - figures[:, 1])
+    with np.errstate(invalid="ignore"):
+        asa = float(answered @ figures[:, 2] / answered.sum()) if answered.sum() > 0 else math.inf
+    return (
+        sl >= targets.get("service_level", -math.inf)
+        and abandon <= targets.get("abandon_rate", math.inf)
+        and asa <= targets.get("asa_s", math.inf)
+    )
+
+
+def present_share(group: AgentGroup, calendar: Calendar) -> np.ndarray:
+    """Per interval, the expected share of a group's scheduled agents on the phones:
+    ``(1 - shrinkage) (1 - absenteeism)`` (each scheduled agent is absent for the day
+    with probability ``absenteeism``; shrinkage takes its share of those present).
+    """
+    return (1.0 - group.shrinkage_per_interval(calendar)) * (1.0 - group.absenteeism)
 
 
 def formula_caveats(scenario: Scenario, staffed: list[str]) -> list[str]:
@@ -173,18 +223,6 @@ def formula_caveats(scenario: Scenario, staffed: list[str]) -> list[str]:
         notes.append("non-exponential patience is approximated by an exponential of its mean")
     if any(g.handle_time_factor != 1.0 for g in scenario.agent_groups if g.name in staffed):
         notes.append("group handle-time factors are ignored")
-    busyness = scenario.busyness
-    if any(ct.day_to_day_cv > 0 for ct in scenario.call_types) or (
-        busyness is not None and busyness.day_to_day_cv > 0
-    ):
-        notes.append("day-to-day volume variation is ignored")
-    if any(
-        ct.handle_time_multiplier != 1.0 or ct.patience_multiplier != 1.0
-        for ct in scenario.call_types
-    ):
-        notes.append("handle-time and patience multipliers by interval are ignored")
-    if any(g.absenteeism > 0 for g in scenario.agent_groups if g.name in staffed):
-        notes.append("absenteeism is ignored (only shrinkage is added on top)")
     return notes
 
 
@@ -200,10 +238,11 @@ def analytic_staffing(
     Parameters
     ----------
     scenario : the scenario; its volumes, handle times, patience and shrinkage are read.
-    targets : the targets (service level uses the scenario's threshold).
+    targets : the targets (each queue's service level at its own threshold,
+        ``Scenario.queue_thresholds_s``).
     groups : names of the groups to staff (default: every group).
-    arrival_rate : per (queue, interval) arrival rates (1/s) to use instead of the
-        scenario's interval averages (lag-SIPP passes lagged rates).
+    arrival_rate : per (queue, interval), or per (calendar day, queue, interval), arrival
+        rates (1/s) to use instead of the scenario's (lag-SIPP passes lagged rates).
     queue_agents : per (queue, interval) available agents each queue needs, when another
         method (ISA) has found them; the formula is then skipped.
 
@@ -221,25 +260,33 @@ def analytic_staffing(
         )
     cal = scenario.calendar
     ni = cal.intervals_per_day
-    base_rate, service, patience = queue_inputs(scenario)
-    rate = base_rate if arrival_rate is None else arrival_rate
-    threshold = scenario.service_level.threshold_s
+    loads = queue_loads(scenario)
+    rate = loads.rate if arrival_rate is None else np.asarray(arrival_rate)
+    rate = np.broadcast_to(rate, (cal.days, *loads.service.shape)) if rate.ndim == 2 else rate
+    thresholds = scenario.queue_thresholds_s
     nq = len(scenario.queues)
     need_q = queue_agents
     queue_agents = np.zeros((nq, ni), dtype=np.int64)
+    memo: dict[tuple[float, ...], int] = {}
     for q in range(nq if need_q is None else 0):
+        wanted = targets.for_queue(scenario.queue_names[q])
         for i in range(ni):
-            queue_agents[q, i] = agents_for(
-                float(rate[q, i]),
-                float(service[q]),
-                patience[q],
-                threshold,
-                targets.for_queue(scenario.queue_names[q]),
-                targets.max_occupancy,
-            )
+            # A per-interval staffing holds on every day: the busiest day decides.
+            for lam in np.unique(rate[:, q, i]):
+                inputs = (float(lam), float(loads.service[q, i]), float(loads.patience[q, i]))
+                key = (*inputs, float(q))
+                if key not in memo:
+                    memo[key] = agents_for(
+                        *inputs,
+                        thresholds[q],
+                        wanted,
+                        targets.max_occupancy,
+                        float(loads.day_cv[q]),
+                    )
+                queue_agents[q, i] = max(queue_agents[q, i], memo[key])
     if need_q is not None:
         queue_agents = np.asarray(need_q, dtype=np.int64)
-    load = rate * service[:, None]
+    load = rate.mean(axis=0) * loads.service
 
     index = {q: k for k, q in enumerate(scenario.queue_names)}
     fixed_supply = np.zeros((nq, ni))
@@ -251,9 +298,7 @@ def analytic_staffing(
             for q in first:
                 weights[staffed.index(group.name), q] = 1.0 / len(first)
         else:
-            available = group.scheduled_per_interval(cal) * (
-                1.0 - group.shrinkage_per_interval(cal)
-            )
+            available = group.scheduled_per_interval(cal) * present_share(group, cal)
             for q in first:
                 fixed_supply[q] += available / len(first)
     # Queues no staffed group serves first: fall back to staffed groups with the skill.
@@ -279,8 +324,8 @@ def analytic_staffing(
     available = share @ need
     scheduled = np.zeros((len(staffed), ni), dtype=np.int64)
     for g, name in enumerate(staffed):
-        shrink = scenario.agent_groups[names.index(name)].shrinkage_per_interval(cal)
-        scheduled[g] = np.ceil(available[g] / (1.0 - shrink) - _ROUND_SLACK).astype(np.int64)
+        share = present_share(scenario.agent_groups[names.index(name)], cal)
+        scheduled[g] = np.ceil(available[g] / share - _ROUND_SLACK).astype(np.int64)
     return AnalyticStaffing(
         staffed, scheduled, queue_agents, load, formula_caveats(scenario, staffed)
     )

@@ -138,9 +138,12 @@ def _per_queue(
     return totals
 
 
-def _first_calls_by_target(outputs: Sequence[ReplicationOutput], scenario: Scenario) -> np.ndarray:
+def _first_calls_by_target(
+    outputs: Sequence[ReplicationOutput], scenario: Scenario, by_day: bool = False
+) -> np.ndarray:
     """First calls per replication, interval of the day and the queue their call type is
-    meant for (days summed): the counts whose expectation the volume profile gives.
+    meant for (days summed, or with ``by_day`` per day): the counts whose expectation the
+    volume profile gives.
     """
     ipd = scenario.calendar.intervals_per_day
     index = {q: k for k, q in enumerate(scenario.queue_names)}
@@ -148,13 +151,16 @@ def _first_calls_by_target(outputs: Sequence[ReplicationOutput], scenario: Scena
     for t, ct in enumerate(scenario.call_types):
         onto[t, index[ct.target]] = 1.0
     stacked = np.stack([o.tally.contacts["offered_first"] for o in outputs]) @ onto
-    return np.asarray(stacked.reshape(len(outputs), -1, ipd, len(scenario.queues)).sum(axis=1))
+    days = stacked.reshape(len(outputs), -1, ipd, len(scenario.queues))
+    return np.asarray(days if by_day else days.sum(axis=1))
 
 
 def _arrival_controls(first_calls: np.ndarray, scenario: Scenario) -> np.ndarray:
-    """Control variables of every (interval, queue) cell: first calls arriving in the
-    interval and in the one before, less their known expectations (the volume profile;
-    a day factor has mean one). Shape (replications, intervals, queues, 2).
+    """Control variables of every (interval, queue) cell, or with ``first_calls`` by day
+    every (day, interval, queue) cell: first calls arriving in the interval and in the
+    one before, less their known expectations (each counted day's volume profile, by
+    weekday and date; a day factor has mean one). Shape (replications, [days,]
+    intervals, queues, 2).
 
     A busier interval, or a busier one before it, lowers the service level: these
     counts explain about a third of an hour's service-level variance at 400 calls an
@@ -162,31 +168,36 @@ def _arrival_controls(first_calls: np.ndarray, scenario: Scenario) -> np.ndarray
     """
     cal = scenario.calendar
     index = {q: k for k, q in enumerate(scenario.queue_names)}
-    expected = np.zeros((cal.intervals_per_day, len(scenario.queues)))
-    for ct in scenario.call_types:
-        expected[:, index[ct.target]] += ct.volume.expected_per_interval(cal)
-    counted_days = (
-        np.asarray(interval_starts_s(scenario) >= counted_from_s(scenario))
-        .reshape(cal.days, -1)
-        .sum(axis=0)
+    counted = np.asarray(interval_starts_s(scenario) >= counted_from_s(scenario)).reshape(
+        cal.days, -1
     )
-    now = first_calls - (expected * counted_days[:, None])[None]
+    expected = np.zeros((cal.days, cal.intervals_per_day, len(scenario.queues)))
+    for ct in scenario.call_types:
+        for day in range(cal.days):
+            expected[day, :, index[ct.target]] += ct.volume.expected_on_day(cal, day) * counted[day]
+    by_day = first_calls.ndim == 4
+    now = first_calls - (expected if by_day else expected.sum(axis=0))[None]
     before = np.zeros_like(now)
-    before[:, 1:] = now[:, :-1]
+    before[..., 1:, :] = now[..., :-1, :]
     return np.stack([now, before], axis=-1)
 
 
 def cell_estimates(
-    outputs: Sequence[ReplicationOutput], scenario: Scenario, kpis: Sequence[Kpi]
+    outputs: Sequence[ReplicationOutput],
+    scenario: Scenario,
+    kpis: Sequence[Kpi],
+    by_day: bool = False,
 ) -> dict[str, CellEstimate]:
     """Estimates of ``service_level``, ``abandon_rate``, ``asa_s`` per (interval, queue) and
-    ``occupancy`` per (interval, agent group), from replications of ``scenario``.
+    ``occupancy`` per (interval, agent group), from replications of ``scenario``; with
+    ``by_day``, per (calendar day, interval, ...) cell (days are not pooled).
 
     ``kpis`` are the scenario's KPI definitions (``RunResult.kpis``); only their rate
     formulas are used. Warm-up intervals are included (the caller masks them).
     """
-    totals = _per_queue(outputs, scenario)
-    controls = _arrival_controls(_first_calls_by_target(outputs, scenario), scenario)
+    totals = _per_queue(outputs, scenario, by_day)
+    first_calls = _first_calls_by_target(outputs, scenario, by_day)
+    controls = _arrival_controls(first_calls, scenario)
     by_name = {k.name: k for k in kpis}
     out: dict[str, CellEstimate] = {}
     for name in QUEUE_KPIS:
@@ -198,7 +209,8 @@ def cell_estimates(
 
     def groups(field: str) -> np.ndarray:
         stacked = np.stack([o.tally.groups[field] for o in outputs])
-        return np.asarray(stacked.reshape(len(outputs), -1, ipd, n_groups).sum(axis=1))
+        days = stacked.reshape(len(outputs), -1, ipd, n_groups)
+        return np.asarray(days if by_day else days.sum(axis=1))
 
     out["occupancy"] = _ratio(groups("busy_s"), groups("present_s"))
     return out

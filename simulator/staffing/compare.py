@@ -21,10 +21,10 @@ import pandas as pd
 from simulator.experiment import RunResult, run
 from simulator.scenario import Scenario
 from simulator.staffing.cells import cell_estimates, counted_intervals
-from simulator.staffing.judge import Verdict, judge
+from simulator.staffing.judge import Verdict, verdict_of
 from simulator.staffing.methods import METHODS
 from simulator.staffing.result import StaffingResult
-from simulator.staffing.scenario_edit import with_staffing
+from simulator.staffing.scenario_edit import with_staffing, with_thresholds
 from simulator.staffing.targets import Targets
 
 __all__ = ["CLEAR_MISS_Z", "MethodComparison", "compare_methods", "evaluate_staffing"]
@@ -85,13 +85,14 @@ def evaluate_staffing(
     seed: int,
     workers: int | None = 1,
 ) -> tuple[Verdict, RunResult]:
-    """Simulate ``scenario`` with ``staffing`` and judge every cell against ``targets``."""
-    staffed = with_staffing(scenario, staffing)
+    """Simulate ``scenario`` with ``staffing`` and judge every cell against ``targets`` (at
+    the service-level thresholds they name).
+    """
+    staffed = with_staffing(with_thresholds(scenario, targets), staffing)
     result = run(
         staffed, replications=replications, seed=seed, workers=workers, keep_contacts=False
     )
-    estimates = cell_estimates(result.outputs, staffed, result.kpis)
-    return judge(estimates, targets, staffed), result
+    return verdict_of(result.outputs, staffed, result.kpis, targets), result
 
 
 def compare_methods(

@@ -12,15 +12,18 @@ search uses). Cells without calls, or without targets, have ``z = +inf``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.metrics.registry import Kpi
+from simulator.model.replication import ReplicationOutput
 from simulator.scenario import Scenario
-from simulator.staffing.cells import QUEUE_KPIS, CellEstimate
+from simulator.staffing.cells import QUEUE_KPIS, CellEstimate, cell_estimates
 from simulator.staffing.targets import LOWER_BOUNDS, Targets
 
-__all__ = ["Verdict", "judge"]
+__all__ = ["Verdict", "judge", "verdict_of"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,30 @@ def _z(margin: np.ndarray, se: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(margin), np.inf, z)
 
 
+def verdict_of(
+    outputs: Sequence[ReplicationOutput], scenario: Scenario, kpis: Sequence[Kpi], targets: Targets
+) -> Verdict:
+    """Margins of every (interval of the day, queue) cell from replications of ``scenario``.
+
+    A staffing per interval of the day holds on every calendar day, so with several days
+    each day's cells are judged on their own (a busy Monday is not averaged with a quiet
+    Sunday) and an interval's margin is its worst day's.
+    """
+    if scenario.calendar.days == 1:
+        return judge(cell_estimates(outputs, scenario, kpis), targets, scenario)
+    by_day = judge(cell_estimates(outputs, scenario, kpis, by_day=True), targets, scenario)
+    return Verdict(
+        by_day.queue_z.min(axis=0),
+        by_day.queue_gap.max(axis=0),
+        by_day.group_z.min(axis=0),
+        by_day.queue_slack.min(axis=0),
+    )
+
+
 def judge(estimates: dict[str, CellEstimate], targets: Targets, scenario: Scenario) -> Verdict:
-    """Standardised margins of every (interval, queue) and (interval, group) cell."""
+    """Standardised margins of every (interval, queue) and (interval, group) cell (each
+    array may carry leading axes, e.g. calendar days).
+    """
     shape = estimates["service_level"].value.shape
     queue_z = np.full(shape, np.inf)
     gap = np.zeros(shape)
@@ -61,12 +86,12 @@ def judge(estimates: dict[str, CellEstimate], targets: Targets, scenario: Scenar
             if kpi not in QUEUE_KPIS:
                 continue
             est = estimates[kpi]
-            value, se = est.value[:, q], est.se[:, q]
+            value, se = est.value[..., q], est.se[..., q]
             margin = value - target if kpi in LOWER_BOUNDS else target - value
-            queue_z[:, q] = np.minimum(queue_z[:, q], _z(margin, se))
+            queue_z[..., q] = np.minimum(queue_z[..., q], _z(margin, se))
             relative = margin / target if kpi == "asa_s" else margin
-            gap[:, q] = np.maximum(gap[:, q], np.nan_to_num(-relative, nan=0.0))
-            slack[:, q] = np.minimum(slack[:, q], np.nan_to_num(relative, nan=np.inf))
+            gap[..., q] = np.maximum(gap[..., q], np.nan_to_num(-relative, nan=0.0))
+            slack[..., q] = np.minimum(slack[..., q], np.nan_to_num(relative, nan=np.inf))
     occ = estimates["occupancy"]
     group_z = np.full(occ.value.shape, np.inf)
     if targets.max_occupancy is not None:

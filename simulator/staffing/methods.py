@@ -34,7 +34,8 @@ import numpy as np
 from simulator.analytic import erlang_a_metrics, erlang_c_metrics
 from simulator.experiment import run
 from simulator.scenario import Scenario
-from simulator.staffing.analytic_start import analytic_staffing, queue_inputs
+from simulator.staffing.analytic_start import analytic_staffing
+from simulator.staffing.loads import queue_loads
 from simulator.staffing.scenario_edit import with_staffing
 from simulator.staffing.targets import Targets
 
@@ -50,49 +51,48 @@ ISA_GRID_S = 60.0
 
 
 def lagged_rates(scenario: Scenario) -> np.ndarray:
-    """Per (queue, interval): the mean of ``λ(t - E[S])`` over the interval (1/s).
+    """Per (calendar day, queue, interval): the mean of ``λ(t - E[S])`` over the interval
+    (1/s).
 
-    The arrival rate is piecewise constant by interval and zero before opening; the
-    lag is each queue's mean handle plus wrap-up time.
+    The arrival rate is piecewise constant by interval and zero before each opening;
+    the lag is each queue's call-weighted mean service (talk × multiplier + wrap-up).
     """
-    rate, service, _ = queue_inputs(scenario)
+    loads = queue_loads(scenario)
     cal = scenario.calendar
     edges = np.arange(cal.intervals_per_day + 1) * cal.interval_s
-    out = np.zeros_like(rate)
-    for q in range(rate.shape[0]):
-        cumulative = np.concatenate([[0.0], np.cumsum(rate[q] * cal.interval_s)])
-        lo = np.interp(edges[:-1] - service[q], edges, cumulative, left=0.0)
-        hi = np.interp(edges[1:] - service[q], edges, cumulative, left=0.0)
-        out[q] = (hi - lo) / cal.interval_s
+    out = np.zeros_like(loads.rate)
+    for q in range(loads.rate.shape[1]):
+        calls = loads.rate[:, q].sum(axis=0)
+        lag = float(np.average(loads.service[q], weights=calls + 1e-12))
+        for day in range(cal.days):
+            cumulative = np.concatenate([[0.0], np.cumsum(loads.rate[day, q] * cal.interval_s)])
+            lo = np.interp(edges[:-1] - lag, edges, cumulative, left=0.0)
+            hi = np.interp(edges[1:] - lag, edges, cumulative, left=0.0)
+            out[day, q] = (hi - lo) / cal.interval_s
     return out
 
 
 def _delay_target(scenario: Scenario, targets: Targets) -> np.ndarray:
     """Per queue, the delay probability α that ISA aims at (see the module docstring)."""
-    rate, service, patience = queue_inputs(scenario)
+    loads = queue_loads(scenario)
     sipp = analytic_staffing(scenario, targets).queue_agents
-    alphas = np.ones(rate.shape[0])
-    for q in range(rate.shape[0]):
-        i = int(np.argmax(rate[q]))
-        n = int(sipp[q, i])
-        if rate[q, i] <= 0 or n <= 0:
+    alphas = np.ones(loads.rate.shape[1])
+    for q in range(alphas.size):
+        day, i = np.unravel_index(int(np.argmax(loads.rate[:, q])), loads.rate[:, q].shape)
+        lam, n = float(loads.rate[day, q, i]), int(sipp[q, i])
+        if lam <= 0 or n <= 0:
             continue
-        thr = scenario.service_level.threshold_s
-        mean_patience = patience[q]
-        if mean_patience is None:
-            alphas[q] = erlang_c_metrics(
-                n,
-                calls_per_hour=float(rate[q, i]) * 3600.0,
-                aht_s=float(service[q]),
-                threshold_s=thr,
-            ).p_wait
+        thr = scenario.queue_thresholds_s[q]
+        es, patience = float(loads.service[q, i]), float(loads.patience[q, i])
+        if not np.isfinite(patience):
+            alphas[q] = (
+                erlang_c_metrics(n, calls_per_hour=lam * 3600.0, aht_s=es, threshold_s=thr).p_wait
+                if lam * es < n
+                else 1.0
+            )
         else:
             alphas[q] = erlang_a_metrics(
-                n,
-                calls_per_hour=float(rate[q, i]) * 3600.0,
-                aht_s=float(service[q]),
-                patience_s=mean_patience,
-                threshold_s=thr,
+                n, calls_per_hour=lam * 3600.0, aht_s=es, patience_s=patience, threshold_s=thr
             ).p_wait
     return alphas
 

@@ -285,6 +285,14 @@ class StaffingRun:
                 f"{conf.min() * 100:.0f} % ({int((conf < self.confidence).sum())} below "
                 f"{self.confidence:g} after {result.replications} paired replications)"
             )
+        if (check := result.check_summary()) is not None:
+            lines.append(
+                f"checked on fresh callers (seed {result.check_seed}, {result.replications} "
+                f"replications): {check['cells_met']} of {check['cells']} interval×queue "
+                f"cells meet their targets on the estimate; a re-simulation on other callers "
+                f"should show about {check['expected_share'] * 100:.0f} % (mean confidence "
+                "that a cell's expected figures meet, meets[queue=...] in staffing.csv)"
+            )
         if comparison is not None:
             lines.append("methods on the same callers (fresh seed):")
             for _, row in comparison.summary.iterrows():
@@ -348,6 +356,8 @@ class StaffingRun:
             "agent_hours": result.agent_hours(),
             "days_quantile": self.days_quantile,
         }
+        if (check := result.check_summary()) is not None:
+            meta["check"] = {"seed": result.check_seed, **check}
         header = (
             f"# Written by `ccsim staff` ({result.method}): {result.targets.describe()}, "
             f"groups {', '.join(result.groups)}, seed {result.seed}.\n"

@@ -33,15 +33,22 @@ class StaffingResult:
     groups : the staffed groups, in the order of the rows of ``required``/``analytic``.
     required : scheduled agents found, shape (groups, intervals).
     analytic : the Erlang A/C answer (SIPP), same shape.
-    intervals : achieved KPIs of the whole centre per interval (mean and ``_hw``) in the
-        final simulation, or ``None`` for an analytic method.
-    cells : achieved KPIs per (interval, queue) (and occupancy per group) of the final
-        simulation, or ``None``.
+    intervals : achieved KPIs of the whole centre per interval (mean and ``_hw``) on the
+        check's fresh callers (``check_seed``), or ``None`` for an analytic method.
+    cells : achieved KPIs per (interval, queue) (and occupancy per group) on the check's
+        fresh callers, or ``None``. No decision of the search has seen those callers,
+        so these estimates are unbiased.
     confidence : per (group, interval), the confidence that the decision (this many and
         not one fewer) is right, or ``None``.
+    meets : per (interval, queue), the confidence that the cell's *expected* KPIs meet
+        its targets, ``Φ(z)`` of its margin on the check's callers (NaN for cells not
+        counted, without calls, or of a queue no staffed group serves), or ``None``. The
+        share of cells meeting their targets when re-simulated on other fresh callers
+        follows from it.
+    check_seed : seed of the check on fresh callers, or ``None``.
     simulations : simulated days (replications of candidate staffings) the search ran.
     seconds : wall time of the search.
-    replications : paired replications of the final round.
+    replications : replications of the check on fresh callers (the figures' sample).
     caveats : scenario features the Erlang formula ignores.
     method : ``sim``, ``sipp``, ``lag-sipp`` or ``isa``.
     """
@@ -60,10 +67,13 @@ class StaffingResult:
     confidence: np.ndarray | None = None
     caveats: list[str] = field(default_factory=list)
     method: str = "sim"
+    meets: np.ndarray | None = None
+    check_seed: int | None = None
 
     def table(self) -> pd.DataFrame:
         """One row per interval: Erlang and required agents and confidence per group, the
-        centre's achieved KPIs, and each queue's (``service_level[queue=NAME]`` with ``_hw``).
+        centre's achieved KPIs, and each queue's (``service_level[queue=NAME]`` with ``_hw``,
+        and ``meets[queue=NAME]``, the confidence that its targets hold in expectation).
         """
         cal = self.scenario.calendar
         frame = pd.DataFrame({"interval": np.arange(cal.intervals_per_day)})
@@ -89,6 +99,8 @@ class StaffingResult:
                     est = self.cells[kpi]
                     frame[f"{kpi}[queue={queue}]"] = est.value[:, q]
                     frame[f"{kpi}[queue={queue}]_hw"] = _T95 * est.se[:, q]
+                if self.meets is not None and self.targets.for_queue(queue):
+                    frame[f"meets[queue={queue}]"] = np.round(self.meets[:, q], 4)
         return frame
 
     def queue_targets_met(self) -> pd.DataFrame:
@@ -117,6 +129,26 @@ class StaffingResult:
                         }
                     )
         return pd.DataFrame.from_records(rows)
+
+    def check_summary(self) -> dict[str, float] | None:
+        """Over the counted (interval, queue) cells with calls and targets, on the check's
+        fresh callers: how many there are, how many meet on the estimate, and the share
+        expected to meet on a re-simulation (the mean of ``meets``); ``None`` without a
+        check.
+        """
+        if self.meets is None:
+            return None
+        judged = self.meets[~np.isnan(self.meets)]
+        met = self.queue_targets_met()
+        if len(met):
+            served = [q for k, q in enumerate(self.scenario.queue_names)
+                      if not np.isnan(self.meets[:, k]).all()]  # fmt: skip
+            met = met[met["queue"].isin(served)]
+        return {
+            "cells": int(judged.size),
+            "cells_met": int(met.groupby(["start", "queue"])["met"].all().sum()) if len(met) else 0,
+            "expected_share": float(judged.mean()) if judged.size else float("nan"),
+        }
 
     def agent_hours(self) -> float:
         """Scheduled agent-hours of the staffed groups over one day."""

@@ -15,10 +15,10 @@ Method (rounds of paired whole-day simulations with common random numbers):
    confidence is ``Φ(|z|)`` of the margins it rests on (for a kept ``c``: the smaller
    of the confidence that ``c`` meets and that ``c - 1`` misses).
 3. The first rounds use the starting replications and move an interval only on clear
-   evidence (one standard error); when they no longer move anything, close decisions
+   evidence (one standard error); when they move (almost) nothing, close decisions
    get more paired replications — doubling while a decision is less sure than
    ``confidence``, up to ``max_replications`` — for at most two more rounds (the last
-   one's raises are taken, its removals left). At the cap, decisions follow the
+   one simulates only ``x`` and takes its raises). At the cap, decisions follow the
    estimates and keep their stated confidence.
 4. Apply the moves and start another round. An interval raised again after being
    lowered is locked, and never goes back below a staffing seen to miss. Backlog
@@ -26,6 +26,14 @@ Method (rounds of paired whole-day simulations with common random numbers):
    after peaks where SIPP does not. Replications are kept per staffing: replication
    ``r`` uses the same streams whatever the staffing, so a staffing met again (this
    round's is often last round's "one fewer") costs nothing new.
+
+5. Check the answer on fresh callers (a seed the search never used): where a queue
+   clearly misses there, add an agent and check again. The search keeps the fewest
+   agents whose estimate clears the target *on its own callers*, so those estimates
+   are biased upwards (the optimiser's curse: on the flagship's morning 94 % of the
+   general queue's cells met 80 % on the search's callers, 62 % on fresh ones). The
+   result reports the check's estimates and, per cell, the confidence that its
+   expected KPIs meet the targets: what a re-simulation on other callers will show.
 
 Because the decision is on the expected value, more replications converge to the
 exact requirement (on a stationary Erlang A day: the Erlang A figure), instead of
@@ -48,10 +56,15 @@ from simulator.model.replication import ReplicationOutput, simulate_replication
 from simulator.scenario import Scenario
 from simulator.staffing.analytic_start import AnalyticStaffing, analytic_staffing
 from simulator.staffing.cells import cell_estimates, counted_intervals
-from simulator.staffing.judge import Verdict, judge
+from simulator.staffing.judge import Verdict, verdict_of
 from simulator.staffing.methods import staffing_by_method
 from simulator.staffing.result import StaffingResult
-from simulator.staffing.scenario_edit import scenario_queue_targets, with_staffing
+from simulator.staffing.scenario_edit import (
+    scenario_queue_targets,
+    scenario_queue_thresholds,
+    with_staffing,
+    with_thresholds,
+)
 from simulator.staffing.targets import StaffingInfeasible, Targets, parse_targets
 
 __all__ = ["DEFAULT_CONFIDENCE", "staff"]
@@ -66,10 +79,16 @@ raises are taken without another round (its removals are not)."""
 COARSE_CLEAR_Z = 1.0
 """Coarse rounds move an interval only on evidence at least this many standard errors
 clear; closer calls wait for the rounds with more replications."""
+COARSE_FEW = 0.1
+"""The coarse rounds end when they move at most this share of the (group, interval)s."""
 DEFAULT_REPLICATIONS = 10
 """Paired replications each round starts with, unless given."""
 DEFAULT_MAX_FACTOR = 3
 """Unless given, close decisions get up to this many times the starting replications."""
+CHECK_SEED_OFFSET = 2_000_029
+"""The check on fresh callers uses the search's seed plus this (callers it never saw)."""
+CHECK_ROUNDS = 2
+"""At most this many times the check adds agents where a queue clearly misses."""
 _STEP_PER_SHORTFALL = 0.1
 """One extra agent per this much shortfall (a share of the target) when raising."""
 _STEP_PER_SLACK = 0.05
@@ -188,9 +207,12 @@ class _Search:
         self.cache: dict[bytes, list[ReplicationOutput]] = {}
         self.recent: list[set[bytes]] = [set()]
 
-    def outputs(self, x: np.ndarray, n: int) -> list[ReplicationOutput]:
-        """Replications ``0 .. n - 1`` of the scenario staffed with ``x``."""
-        key = np.ascontiguousarray(x, dtype=np.int64).tobytes()
+    def outputs(self, x: np.ndarray, n: int, seed: int | None = None) -> list[ReplicationOutput]:
+        """Replications ``0 .. n - 1`` of the scenario staffed with ``x`` (with the search's
+        seed, or ``seed``).
+        """
+        seed = self.seed if seed is None else seed
+        key = np.ascontiguousarray(x, dtype=np.int64).tobytes() + seed.to_bytes(8, "little")
         self.recent[-1].add(key)
         have = self.cache.setdefault(key, [])
         if len(have) < n:
@@ -198,14 +220,14 @@ class _Search:
             first, workers = len(have), max(1, self.backend.workers)
             size = max(1, -(-(n - first) // workers))
             for lo in range(first, n, size):
-                self.backend.submit(lo, _chunk, scenario, self.seed, lo, min(lo + size, n))
+                self.backend.submit(lo, _chunk, scenario, seed, lo, min(lo + size, n))
             pieces: dict[int, list[ReplicationOutput]] = {}
             while self.backend.pending:
                 task, result = self.backend.next_done()
                 begin = int(str(task))
                 if isinstance(result, TaskFailure):
                     rep = result.replication if result.replication is not None else begin
-                    raise ReplicationFailed(rep, self.seed, result, scenario.name)
+                    raise ReplicationFailed(rep, seed, result, scenario.name)
                 pieces[begin] = result
             for lo in sorted(pieces):
                 have.extend(pieces[lo])
@@ -220,7 +242,7 @@ class _Search:
 
     def verdict(self, outputs: list[ReplicationOutput]) -> Verdict:
         """Standardised margins of every cell from ``outputs``."""
-        return judge(cell_estimates(outputs, self.scenario, self.kpis), self.targets, self.scenario)
+        return verdict_of(outputs, self.scenario, self.kpis, self.targets)
 
     def decide(
         self,
@@ -299,6 +321,57 @@ class _Search:
         self.next_round()
         return now, decision, at_x
 
+    def own_z(self, verdict: Verdict) -> np.ndarray:
+        """Per (group, interval): the smallest margin of the queues the group answers for
+        and of its occupancy.
+        """
+        out = np.empty((len(self.staffed), len(verdict.queue_z)))
+        for g in range(len(self.staffed)):
+            own = [q for q, r in self.route.items() if r == g]
+            z = verdict.group_z[:, self.group_cols[g]]
+            out[g] = np.minimum(z, verdict.queue_z[:, own].min(axis=1)) if own else z
+        return out
+
+    def check(
+        self, x: np.ndarray, replications: int, cap: np.ndarray
+    ) -> tuple[np.ndarray, list[ReplicationOutput], Verdict, np.ndarray]:
+        """Simulate ``x`` on fresh callers (a seed the search never used) and add an agent
+        where a queue *clearly* misses there (its margin more than ``Φ⁻¹(confidence)``
+        standard errors below the target), up to ``CHECK_ROUNDS`` times.
+
+        The search keeps the fewest agents whose estimate clears the target on its own
+        callers, so its estimates of what it kept are biased upwards (the optimiser's
+        curse: an interval whose callers happened to be easy is kept one agent short).
+        Estimates from callers no decision has seen are unbiased; they are what the
+        result reports, with each cell's confidence that its target holds. Returns the
+        staffing, the check's replications, their verdict and where agents were added.
+        """
+        seed = self.seed + CHECK_SEED_OFFSET
+        clear = float(stats.norm.ppf(self.level))
+        added = np.zeros(x.shape, dtype=bool)
+        for attempt in range(CHECK_ROUNDS + 1):
+            outputs = self.outputs(x, replications, seed)
+            verdict = self.verdict(outputs)
+            raise_by = np.zeros(x.shape, dtype=np.int64)
+            z = self.own_z(verdict)
+            for g in range(x.shape[0]):
+                own = [q for q, r in self.route.items() if r == g]
+                gap = verdict.queue_gap[:, own].max(axis=1) if own else np.zeros(x.shape[1])
+                raise_by[g] = np.where((z[g] < -clear) & self.counted, _step(gap, x[g]), 0)
+            if self.progress is not None:
+                self.progress(
+                    f"check on fresh callers: {replications} replications, "
+                    f"{int((raise_by > 0).sum())} intervals clearly short"
+                )
+            if not raise_by.any() or attempt == CHECK_ROUNDS:
+                break
+            raise_by = np.minimum(x + raise_by, cap) - x
+            if not raise_by.any():
+                break
+            added |= raise_by > 0
+            x = x + raise_by
+        return x, outputs, verdict, added
+
 
 def staff(
     scenario: Scenario,
@@ -341,7 +414,9 @@ def staff(
     -------
     StaffingResult
         Required and Erlang staffing per group and interval, each decision's confidence,
-        each queue's achieved KPIs, the staffed scenario, wall time and simulated days.
+        each queue's achieved KPIs on fresh callers with the confidence that they meet
+        their targets (``meets``), the staffed scenario (with the thresholds staffed
+        for), wall time and simulated days.
 
     Raises
     ------
@@ -351,7 +426,9 @@ def staff(
     started = time.perf_counter()
     if not isinstance(targets, Targets):
         targets = parse_targets(targets, max_occupancy=max_occupancy)
-    targets = targets.with_queue_defaults(scenario_queue_targets(scenario))
+    targets = targets.with_queue_defaults(
+        scenario_queue_targets(scenario), scenario_queue_thresholds(scenario)
+    )
     unknown = targets.unknown_queues(scenario.queue_names)
     if unknown:
         raise StaffingInfeasible(
@@ -365,6 +442,7 @@ def staff(
             "targets of calls and chats interval by interval; e-mail is a backlog judged in "
             "working hours): compare staffings with `ccsim sweep` on email_service_level"
         )
+    scenario = with_thresholds(scenario, targets)
     if not 0.5 <= confidence < 1.0:
         raise ValueError(f"confidence must be in [0.5, 1), got {confidence:g}")
     reps = DEFAULT_REPLICATIONS if replications is None else replications
@@ -403,6 +481,10 @@ def staff(
             # with one agent fewer on these same callers), and an interval whose decision
             # was kept while nothing before it moved.
             tested = (x > 0) & ~locked & ~just_raised & ~settled
+            if fine_rounds >= FINE_ROUNDS:
+                # The last round takes only raises: one agent fewer is not simulated (each
+                # kept decision's confidence that it misses carries from the round before).
+                tested[:] = False
             outputs, decision, verdict = search.pair(
                 x,
                 tested,
@@ -426,8 +508,6 @@ def staff(
                 # The last round allowed: take its raises (they only help) and stop; its
                 # removals would need one more round to be checked, so they are left.
                 x = np.minimum(x + decision.raise_by, cap)
-                outputs = search.outputs(x, len(outputs))
-                verdict = search.verdict(outputs)
                 break
             fine_rounds += 1 if fine_rounds else 0
             just_raised = decision.raise_by == 1
@@ -443,18 +523,30 @@ def staff(
             floor = np.where(decision.raise_by > 0, x + 1, floor)
             x = np.minimum(x + decision.raise_by, cap)
             x = np.maximum(x - decision.lower_by, np.minimum(floor, x))
+            coarse = not fine_rounds and cap_reps != reps
+            if coarse and changed.sum() <= COARSE_FEW * counted.sum():
+                # The coarse rounds have all but converged: another one would simulate
+                # a whole day twice for a move or two that the finer rounds re-test.
+                fine_rounds = 1
+                settled[:] = False
+                just_raised[:] = False
         else:
             raise StaffingInfeasible(
                 f"the search did not settle within {MAX_ROUNDS} rounds; the targets "
                 f"({targets.describe()}) are too close to what the scenario allows"
             )
+        x, outputs, verdict, added = search.check(x, min(len(outputs), 2 * reps), cap)
+        # Where the check added an agent, one fewer missed clearly on fresh callers: the
+        # decision is as sure as that, and as the check's estimate that this many meet.
+        meets_now = np.where(search.counted, stats.norm.cdf(search.own_z(verdict)), 1.0)
+        decided = np.where(added, np.minimum(meets_now, confidence), decision.confidence)
     return _result(
         scenario,
         targets,
         staffed,
         x,
         erlang,
-        decision.confidence,
+        decided,
         (outputs, verdict),
         search.simulated_days,
         started,
@@ -499,12 +591,26 @@ def _result(
 ) -> StaffingResult:
     """The answer, with each queue's achieved KPIs when it was simulated."""
     staffed_scenario = with_staffing(scenario, dict(zip(staffed, x, strict=True)))
-    intervals = cells = None
+    intervals = cells = meets = None
+    check_seed = seed + CHECK_SEED_OFFSET
     if simulated is not None:
-        outputs, _ = simulated
-        intervals = RunResult(staffed_scenario, outputs, seed).intervals(wide=True)
-        kpis = RunResult(staffed_scenario, [], seed).kpis
+        outputs, verdict = simulated
+        intervals = RunResult(staffed_scenario, outputs, check_seed).intervals(wide=True)
+        kpis = RunResult(staffed_scenario, [], check_seed).kpis
         cells = cell_estimates(outputs, staffed_scenario, kpis)
+        # Cells of queues a staffed group serves: the ones the search answers for.
+        served = np.array(
+            [
+                any(q in g.skills for g in scenario.agent_groups if g.name in staffed)
+                for q in scenario.queue_names
+            ]
+        )
+        judged = (
+            counted_intervals(scenario)[:, None]
+            & (cells["service_level"].offered > 0)
+            & served[None, :]
+        )
+        meets = np.where(judged, stats.norm.cdf(verdict.queue_z), np.nan)
     return StaffingResult(
         scenario=staffed_scenario,
         targets=targets,
@@ -520,4 +626,6 @@ def _result(
         seed=seed,
         caveats=erlang.caveats,
         method=method,
+        meets=meets,
+        check_seed=check_seed if simulated is not None else None,
     )
