@@ -404,10 +404,10 @@ def main() -> int:
         parser.error(f"need --calls >= {BATCHES * 10} and --repeats >= 1")
 
     exact = erlang_a_metrics(
-        servers=AGENTS,
-        arrival_rate=ARRIVAL_RATE,
-        mean_service=MEAN_HANDLE_S,
-        mean_patience=MEAN_PATIENCE_S,
+        AGENTS,
+        calls_per_hour=RATE_PER_HOUR,
+        aht_s=MEAN_HANDLE_S,
+        patience_s=MEAN_PATIENCE_S,
         threshold_s=THRESHOLD_S,
     )
     header(calls, repeats, exact)

@@ -191,7 +191,7 @@ def test_erlang_c_metrics_closed_forms() -> None:
     # 100 calls per 30 minutes, 3-minute handle time: 10 Erlangs (a common textbook case).
     lam, es, t = 100 / 1800, 180.0, 20.0
     for c in (11, 13, 14, 20):
-        r = erlang_c_metrics(c, lam, es, t)
+        r = erlang_c_metrics(c, calls_per_hour=lam * 3600, aht_s=es, threshold_s=t)
         assert isinstance(r, ErlangCResult)
         p = ref_erlang_c_direct(c, 10.0)
         drain = c / es - lam
@@ -202,14 +202,14 @@ def test_erlang_c_metrics_closed_forms() -> None:
         assert r.occupancy == pytest.approx(10.0 / c)
         assert r.mean_queue_length == pytest.approx(lam * r.asa_s, rel=1e-10)  # Little
     # 11 agents: P(wait) ≈ 68.2 %, service level ≈ 39.0 % (the worked example's first step)
-    eleven = erlang_c_metrics(11, lam, es, t)
+    eleven = erlang_c_metrics(11, calls_per_hour=lam * 3600, aht_s=es, threshold_s=t)
     assert eleven.p_wait == pytest.approx(0.6821, abs=1e-4)
     assert eleven.service_level == pytest.approx(0.3896, abs=1e-4)
 
 
 def test_erlang_c_mm1_closed_form() -> None:
     lam, es = 0.8 / 60, 60.0  # ρ = 0.8
-    r = erlang_c_metrics(1, lam, es, 30.0)
+    r = erlang_c_metrics(1, calls_per_hour=lam * 3600, aht_s=es, threshold_s=30.0)
     assert r.p_wait == pytest.approx(0.8)
     assert r.asa_s == pytest.approx(0.8 / (1 / 60 - lam))
     assert r.mean_queue_length == pytest.approx(0.8**2 / 0.2)
@@ -217,19 +217,19 @@ def test_erlang_c_mm1_closed_form() -> None:
 
 def test_erlang_c_metrics_rejects_unstable_and_bad_input() -> None:
     with pytest.raises(ValueError, match="unstable"):
-        erlang_c_metrics(10, 10 / 180, 180.0, 20.0)
+        erlang_c_metrics(10, calls_per_hour=200, aht_s=180.0, threshold_s=20.0)
     with pytest.raises(ValueError, match="servers"):
-        erlang_c_metrics(0, 0.01, 180.0, 20.0)
-    with pytest.raises(ValueError, match="arrival_rate"):
-        erlang_c_metrics(5, -0.01, 180.0, 20.0)
-    with pytest.raises(ValueError, match="mean_service"):
-        erlang_c_metrics(5, 0.01, 0.0, 20.0)
+        erlang_c_metrics(0, calls_per_hour=36, aht_s=180.0, threshold_s=20.0)
+    with pytest.raises(ValueError, match="calls_per_hour"):
+        erlang_c_metrics(5, calls_per_hour=-36, aht_s=180.0, threshold_s=20.0)
+    with pytest.raises(ValueError, match="aht_s"):
+        erlang_c_metrics(5, calls_per_hour=36, aht_s=0.0, threshold_s=20.0)
     with pytest.raises(ValueError, match="threshold_s"):
-        erlang_c_metrics(5, 0.01, 180.0, -1.0)
+        erlang_c_metrics(5, calls_per_hour=36, aht_s=180.0, threshold_s=-1.0)
 
 
 def test_erlang_c_stable_for_large_centres() -> None:
-    r = erlang_c_metrics(2000, 1990 / 300, 300.0, 20.0)
+    r = erlang_c_metrics(2000, calls_per_hour=1990 * 12, aht_s=300.0, threshold_s=20.0)
     assert 0.0 < r.p_wait < 1.0
     assert r.p_wait == pytest.approx(ref_erlang_c_direct(2000, 1990.0), rel=1e-8)
 
@@ -248,7 +248,7 @@ A_CASES = [
 
 @pytest.mark.parametrize(("n", "lam", "es", "patience", "t"), A_CASES)
 def test_erlang_a_identities(n: int, lam: float, es: float, patience: float, t: float) -> None:
-    r = erlang_a_metrics(n, lam, es, patience, t)
+    r = erlang_a_metrics(n, calls_per_hour=lam * 3600, aht_s=es, patience_s=patience, threshold_s=t)
     assert isinstance(r, ErlangAResult)
     theta = 1 / patience
     # Little's law on the abandonment flow: λ·P(ab) = θ·E[Lq]
@@ -267,7 +267,7 @@ def test_erlang_a_identities(n: int, lam: float, es: float, patience: float, t: 
 def test_erlang_a_matches_truncated_generator_solve(
     n: int, lam: float, es: float, patience: float, t: float
 ) -> None:
-    r = erlang_a_metrics(n, lam, es, patience, t)
+    r = erlang_a_metrics(n, calls_per_hour=lam * 3600, aht_s=es, patience_s=patience, threshold_s=t)
     pi = ref_birth_death(n, lam, 1 / es, 1 / patience, cap=n + 400)
     k = np.arange(pi.size)
     assert r.p_wait == pytest.approx(pi[n:].sum(), rel=1e-9)
@@ -280,7 +280,7 @@ def test_erlang_a_matches_truncated_generator_solve(
 def test_erlang_a_matches_m_m_n_g_integrals(
     n: int, lam: float, es: float, patience: float, t: float
 ) -> None:
-    r = erlang_a_metrics(n, lam, es, patience, t)
+    r = erlang_a_metrics(n, calls_per_hour=lam * 3600, aht_s=es, patience_s=patience, threshold_s=t)
     ref = ref_erlang_a_integrals(n, lam, 1 / es, 1 / patience, t)
     assert r.p_wait == pytest.approx(ref["p_wait"], rel=1e-8)
     assert r.p_abandon == pytest.approx(ref["p_abandon"], rel=1e-7)
@@ -311,27 +311,34 @@ def test_erlang_a_m_m_1_m_service_level_by_convolution() -> None:
             return float(np.sum(coef * rates * np.exp(-rates * x)) * math.exp(-theta * x))
 
         total += pi[n + q] * integrate.quad(dens, 0, t, epsabs=1e-14)[0]
-    assert erlang_a_metrics(n, lam, es, patience, t).service_level == pytest.approx(
-        total, abs=1e-10
-    )
+    assert erlang_a_metrics(
+        n, calls_per_hour=lam * 3600, aht_s=es, patience_s=patience, threshold_s=t
+    ).service_level == pytest.approx(total, abs=1e-10)
 
 
 def test_erlang_a_approaches_erlang_c_with_long_patience() -> None:
     lam, es, t = 100 / 1800, 180.0, 20.0
     for n in (11, 13, 16):
-        c = erlang_c_metrics(n, lam, es, t)
-        a = erlang_a_metrics(n, lam, es, 1e11, t)
+        c = erlang_c_metrics(n, calls_per_hour=lam * 3600, aht_s=es, threshold_s=t)
+        a = erlang_a_metrics(n, calls_per_hour=lam * 3600, aht_s=es, patience_s=1e11, threshold_s=t)
         assert a.p_wait == pytest.approx(c.p_wait, rel=1e-7)
         assert a.asa_s == pytest.approx(c.asa_s, rel=1e-7)
         assert a.service_level == pytest.approx(c.service_level, rel=1e-7)
         assert a.p_abandon < 1e-8
         # the gap closes in proportion to θ
         gaps = [
-            abs(erlang_a_metrics(n, lam, es, p, t).service_level - c.service_level)
+            abs(
+                erlang_a_metrics(
+                    n, calls_per_hour=lam * 3600, aht_s=es, patience_s=p, threshold_s=t
+                ).service_level
+                - c.service_level
+            )
             for p in (1e8, 1e9)
         ]
         assert gaps[1] == pytest.approx(gaps[0] / 10, rel=0.05)
-        exact = erlang_a_metrics(n, lam, es, math.inf, t)  # θ = 0 exactly
+        exact = erlang_a_metrics(
+            n, calls_per_hour=lam * 3600, aht_s=es, patience_s=math.inf, threshold_s=t
+        )  # θ = 0 exactly
         assert exact.p_wait == pytest.approx(c.p_wait, rel=1e-10)
         assert exact.service_level == pytest.approx(c.service_level, rel=1e-10)
         assert exact.asa_s == pytest.approx(c.asa_s, rel=1e-10)
@@ -342,7 +349,9 @@ def test_erlang_a_with_patience_equal_to_service_is_poisson() -> None:
     # θ = μ: the count is that of an M/M/∞ queue, Poisson(a); P(wait) = P(N >= n).
     for n, a in [(5, 4.0), (20, 25.0), (100, 90.0)]:
         es = 200.0
-        r = erlang_a_metrics(n, a / es, es, es, 20.0)
+        r = erlang_a_metrics(
+            n, calls_per_hour=(a / es) * 3600, aht_s=es, patience_s=es, threshold_s=20.0
+        )
         assert r.p_wait == pytest.approx(poisson.sf(n - 1, a), rel=1e-9)
         assert r.mean_queue_length == pytest.approx(
             sum((k - n) * poisson.pmf(k, a) for k in range(n, n + 400)), rel=1e-9
@@ -350,9 +359,11 @@ def test_erlang_a_with_patience_equal_to_service_is_poisson() -> None:
 
 
 def test_erlang_a_threshold_limits() -> None:
-    r0 = erlang_a_metrics(10, 9 / 180, 180.0, 120.0, 0.0)
+    r0 = erlang_a_metrics(10, calls_per_hour=180, aht_s=180.0, patience_s=120.0, threshold_s=0.0)
     assert r0.service_level == pytest.approx(1 - r0.p_wait, rel=1e-12)
-    long = erlang_a_metrics(10, 9 / 180, 180.0, 120.0, 5000.0)
+    long = erlang_a_metrics(
+        10, calls_per_hour=180, aht_s=180.0, patience_s=120.0, threshold_s=5000.0
+    )
     assert long.service_level == pytest.approx(1 - long.p_abandon, abs=1e-10)
     assert long.service_level_answered == pytest.approx(1.0, abs=1e-9)
 
@@ -365,7 +376,9 @@ def test_erlang_a_stable_and_fast_for_large_centres(n: int, load: float, patienc
     es = 300.0
     lam = load / es
     start = time.perf_counter()
-    r = erlang_a_metrics(n, lam, es, patience, 20.0)
+    r = erlang_a_metrics(
+        n, calls_per_hour=lam * 3600, aht_s=es, patience_s=patience, threshold_s=20.0
+    )
     assert time.perf_counter() - start < 2.0
     for value in (r.p_wait, r.p_abandon, r.service_level, r.service_level_answered, r.occupancy):
         assert 0.0 <= value <= 1.0
@@ -378,20 +391,22 @@ def test_erlang_a_stable_and_fast_for_large_centres(n: int, load: float, patienc
 def test_erlang_a_overload_abandonment_matches_fluid_limit() -> None:
     # Heavily overloaded, many agents: the fluid limit says the agents carry n·μ of the λ
     # offered, so P(ab) ≈ 1 − n/a (Whitt 2004, "Efficiency-driven heavy-traffic approximations").
-    r = erlang_a_metrics(2000, 2400 / 300, 300.0, 300.0, 20.0)
+    r = erlang_a_metrics(
+        2000, calls_per_hour=2400 * 12, aht_s=300.0, patience_s=300.0, threshold_s=20.0
+    )
     assert r.p_abandon == pytest.approx(1 - 2000 / 2400, abs=2e-3)
     assert r.occupancy == pytest.approx(1.0, abs=2e-3)
 
 
 def test_erlang_a_zero_traffic_and_errors() -> None:
-    r = erlang_a_metrics(3, 0.0, 180.0, 60.0, 20.0)
+    r = erlang_a_metrics(3, calls_per_hour=0.0, aht_s=180.0, patience_s=60.0, threshold_s=20.0)
     assert (r.p_wait, r.p_abandon, r.service_level, r.occupancy) == (0.0, 0.0, 1.0, 0.0)
-    with pytest.raises(ValueError, match="mean_patience"):
-        erlang_a_metrics(3, 0.01, 180.0, 0.0, 20.0)
+    with pytest.raises(ValueError, match="patience_s"):
+        erlang_a_metrics(3, calls_per_hour=36, aht_s=180.0, patience_s=0.0, threshold_s=20.0)
     with pytest.raises(ValueError, match="unstable"):
-        erlang_a_metrics(3, 3 / 180, 180.0, math.inf, 20.0)
+        erlang_a_metrics(3, calls_per_hour=60, aht_s=180.0, patience_s=math.inf, threshold_s=20.0)
     with pytest.raises(ValueError, match="servers"):
-        erlang_a_metrics(0, 0.01, 180.0, 60.0, 20.0)
+        erlang_a_metrics(0, calls_per_hour=36, aht_s=180.0, patience_s=60.0, threshold_s=20.0)
 
 
 # ---------------------------------------------------------------------------- staffing
@@ -414,9 +429,13 @@ def test_agents_for_service_level_erlang_c_is_fewest(
     def sl(n: int) -> float:
         if n <= lam * aht:
             return 0.0
-        return erlang_c_metrics(n, lam, aht, threshold).service_level
+        return erlang_c_metrics(
+            n, calls_per_hour=cph, aht_s=aht, threshold_s=threshold
+        ).service_level
 
-    n = agents_for_service_level(lam, aht, threshold, target)
+    n = agents_for_service_level(
+        calls_per_hour=cph, aht_s=aht, threshold_s=threshold, target=target
+    )
     assert sl(n) >= target > sl(n - 1)
 
 
@@ -427,16 +446,35 @@ def test_agents_for_service_level_erlang_c_is_fewest(
 def test_agents_for_service_level_erlang_a_is_fewest(
     cph: float, aht: float, patience: float, threshold: float, target: float
 ) -> None:
-    lam = cph / 3600
 
     def sl(n: int) -> float:
-        return erlang_a_metrics(n, lam, aht, patience, threshold).service_level if n else 0.0
+        return (
+            erlang_a_metrics(
+                n, calls_per_hour=cph, aht_s=aht, patience_s=patience, threshold_s=threshold
+            ).service_level
+            if n
+            else 0.0
+        )
 
-    n = agents_for_service_level(lam, aht, threshold, target, mean_patience=patience)
+    n = agents_for_service_level(
+        calls_per_hour=cph,
+        aht_s=aht,
+        threshold_s=threshold,
+        target=target,
+        patience_s=patience,
+    )
     assert sl(n) >= target > sl(n - 1)
     # infinite patience means Erlang C
-    assert agents_for_service_level(lam, aht, threshold, target, math.inf) == (
-        agents_for_service_level(lam, aht, threshold, target)
+    assert agents_for_service_level(
+        calls_per_hour=cph,
+        aht_s=aht,
+        threshold_s=threshold,
+        target=target,
+        patience_s=math.inf,
+    ) == (
+        agents_for_service_level(
+            calls_per_hour=cph, aht_s=aht, threshold_s=threshold, target=target
+        )
     )
 
 
@@ -444,12 +482,24 @@ def test_agents_for_service_level_erlang_a_is_fewest(
 @pytest.mark.parametrize("target_asa", [5.0, 30.0])
 def test_agents_for_asa_is_fewest(cph: float, aht: float, target_asa: float) -> None:
     lam = cph / 3600
-    n = agents_for_asa(lam, aht, target_asa)
-    assert erlang_c_metrics(n, lam, aht, 0.0).asa_s <= target_asa
-    assert n - 1 <= lam * aht or erlang_c_metrics(n - 1, lam, aht, 0.0).asa_s > target_asa
-    na = agents_for_asa(lam, aht, target_asa, mean_patience=120.0)
-    assert erlang_a_metrics(na, lam, aht, 120.0, 0.0).asa_s <= target_asa
-    assert erlang_a_metrics(na - 1, lam, aht, 120.0, 0.0).asa_s > target_asa
+    n = agents_for_asa(calls_per_hour=cph, aht_s=aht, target_asa_s=target_asa)
+    assert erlang_c_metrics(n, calls_per_hour=cph, aht_s=aht, threshold_s=0.0).asa_s <= target_asa
+    assert (
+        n - 1 <= lam * aht
+        or erlang_c_metrics(n - 1, calls_per_hour=cph, aht_s=aht, threshold_s=0.0).asa_s
+        > target_asa
+    )
+    na = agents_for_asa(calls_per_hour=cph, aht_s=aht, target_asa_s=target_asa, patience_s=120.0)
+    assert (
+        erlang_a_metrics(na, calls_per_hour=cph, aht_s=aht, patience_s=120.0, threshold_s=0.0).asa_s
+        <= target_asa
+    )
+    assert (
+        erlang_a_metrics(
+            na - 1, calls_per_hour=cph, aht_s=aht, patience_s=120.0, threshold_s=0.0
+        ).asa_s
+        > target_asa
+    )
     assert na <= n  # impatient callers leave, so the answered wait is shorter
 
 
@@ -460,26 +510,44 @@ def test_agents_for_asa_is_fewest(cph: float, aht: float, target_asa: float) -> 
 def test_agents_for_abandon_rate_is_fewest(
     cph: float, aht: float, patience: float, target: float
 ) -> None:
-    lam = cph / 3600
-    n = agents_for_abandon_rate(lam, aht, patience, target)
-    assert erlang_a_metrics(n, lam, aht, patience, 0.0).p_abandon <= target
-    assert n == 1 or erlang_a_metrics(n - 1, lam, aht, patience, 0.0).p_abandon > target
+    n = agents_for_abandon_rate(calls_per_hour=cph, aht_s=aht, patience_s=patience, target=target)
+    assert (
+        erlang_a_metrics(
+            n, calls_per_hour=cph, aht_s=aht, patience_s=patience, threshold_s=0.0
+        ).p_abandon
+        <= target
+    )
+    assert (
+        n == 1
+        or erlang_a_metrics(
+            n - 1, calls_per_hour=cph, aht_s=aht, patience_s=patience, threshold_s=0.0
+        ).p_abandon
+        > target
+    )
 
 
 def test_solvers_zero_traffic_and_bad_targets() -> None:
-    assert agents_for_service_level(0.0, 180.0, 20.0, 0.8) == 0
-    assert agents_for_asa(0.0, 180.0, 10.0, 60.0) == 0
-    assert agents_for_abandon_rate(0.0, 180.0, 60.0, 0.05) == 0
+    assert (
+        agents_for_service_level(calls_per_hour=0.0, aht_s=180.0, threshold_s=20.0, target=0.8) == 0
+    )
+    assert agents_for_asa(calls_per_hour=0.0, aht_s=180.0, target_asa_s=10.0, patience_s=60.0) == 0
+    assert (
+        agents_for_abandon_rate(calls_per_hour=0.0, aht_s=180.0, patience_s=60.0, target=0.05) == 0
+    )
     assert agents_for_blocking(0.0, 0.01) == 0
     for bad in (0.0, 1.0, 1.5, -0.2):
         with pytest.raises(ValueError, match="target"):
-            agents_for_service_level(0.1, 180.0, 20.0, bad)
+            agents_for_service_level(
+                calls_per_hour=0.1 * 3600, aht_s=180.0, threshold_s=20.0, target=bad
+            )
         with pytest.raises(ValueError, match="target"):
             agents_for_blocking(5.0, bad)
     with pytest.raises(ValueError, match="target_asa_s"):
-        agents_for_asa(0.1, 180.0, 0.0)
-    with pytest.raises(ValueError, match="mean_patience"):
-        agents_for_abandon_rate(0.1, 180.0, math.inf, 0.05)
+        agents_for_asa(calls_per_hour=0.1 * 3600, aht_s=180.0, target_asa_s=0.0)
+    with pytest.raises(ValueError, match="patience_s"):
+        agents_for_abandon_rate(
+            calls_per_hour=0.1 * 3600, aht_s=180.0, patience_s=math.inf, target=0.05
+        )
 
 
 def test_square_root_staffing() -> None:
@@ -512,26 +580,57 @@ def test_halfin_whitt_beta_known_value_and_limit() -> None:
 
 
 def test_staffing_table_columns_and_centre() -> None:
-    lam, es, t = 200 / 3600, 180.0, 20.0
-    c = staffing_table("c", lam, es, t)
-    centre = agents_for_service_level(lam, es, t, 0.8)
+    cph, es, t = 200.0, 180.0, 20.0
+    c = staffing_table("c", calls_per_hour=cph, aht_s=es, threshold_s=t)
+    centre = agents_for_service_level(calls_per_hour=cph, aht_s=es, threshold_s=t, target=0.8)
     assert c.attrs["centre"] == centre
     assert list(c["agents"]) == list(range(11, centre + 6))  # stable counts only (load 10)
     assert {"agents", "occupancy", "p_wait", "asa_s", "service_level"} <= set(c.columns)
     assert c["service_level"].is_monotonic_increasing
 
-    a = staffing_table("a", lam, es, t, mean_patience=120.0, around=12, width=2)
+    a = staffing_table(
+        "a",
+        calls_per_hour=cph,
+        aht_s=es,
+        threshold_s=t,
+        patience_s=120.0,
+        around=12,
+        width=2,
+    )
     assert list(a["agents"]) == [10, 11, 12, 13, 14]
     assert {"p_abandon", "mean_wait_s", "service_level_answered"} <= set(a.columns)
     row = a.set_index("agents").loc[12]
     assert row["p_abandon"] == pytest.approx(
-        erlang_a_metrics(12, lam, es, 120.0, t).p_abandon, rel=1e-12
+        erlang_a_metrics(
+            12, calls_per_hour=cph, aht_s=es, patience_s=120.0, threshold_s=t
+        ).p_abandon,
+        rel=1e-12,
     )
 
-    b = staffing_table("b", lam, es, t, width=3)
+    b = staffing_table("b", calls_per_hour=cph, aht_s=es, threshold_s=t, width=3)
     assert b.attrs["centre"] == agents_for_blocking(10.0, 0.01)
     assert (b["blocking"].diff().dropna() < 0).all()
-    with pytest.raises(ValueError, match="mean_patience"):
-        staffing_table("a", lam, es, t)
+    with pytest.raises(ValueError, match="patience_s"):
+        staffing_table("a", calls_per_hour=cph, aht_s=es, threshold_s=t)
     with pytest.raises(ValueError, match="model"):
-        staffing_table("x", lam, es, t)  # type: ignore[arg-type]
+        staffing_table("x", calls_per_hour=cph, aht_s=es, threshold_s=t)  # type: ignore[arg-type]
+
+
+def test_public_functions_take_planner_units_by_keyword_only() -> None:
+    # A per-second rate passed by position (the old call) must fail, not be 3600x off.
+    with pytest.raises(TypeError):
+        erlang_c_metrics(10, 100 / 1800, 180.0, 20.0)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        erlang_a_metrics(10, 100 / 1800, 180.0, 120.0, 20.0)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        agents_for_service_level(100 / 1800, 180.0, 20.0, 0.8)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        agents_for_asa(100 / 1800, 180.0, 10.0)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        agents_for_abandon_rate(100 / 1800, 180.0, 60.0, 0.05)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        staffing_table("c", 100 / 1800, 180.0, 20.0)  # type: ignore[misc]
+    # 200 calls per hour of 180 s is 10 Erlangs, whatever the spelling.
+    c = erlang_c_metrics(12, calls_per_hour=200, aht_s=180, threshold_s=20)
+    assert c.load == pytest.approx(10.0)
+    assert c.p_wait == pytest.approx(ref_erlang_c_direct(12, 10.0), rel=1e-12)

@@ -62,14 +62,14 @@ def test_one_slot_chat_is_a_call() -> None:
 
 def test_one_slot_chat_matches_erlang_c() -> None:
     result = simulator.run(_chat(agents=4, slots=1, rate=100, handle=120))
-    theory = erlang_c_metrics(4, 100 / 3600, 120, threshold_s=20)
+    theory = erlang_c_metrics(4, calls_per_hour=100, aht_s=120, threshold_s=20)
     assert_matches_theory(result, "service_level", theory.service_level)
     assert_matches_theory(result, "occupancy", 100 / 3600 * 120 / 4)
 
 
 def test_one_slot_chat_with_abandonment_matches_erlang_a() -> None:
     result = simulator.run(_chat(agents=4, slots=1, rate=120, handle=120, patience=90))
-    theory = erlang_a_metrics(4, 120 / 3600, 120, 90, threshold_s=20)
+    theory = erlang_a_metrics(4, calls_per_hour=120, aht_s=120, patience_s=90, threshold_s=20)
     assert_matches_theory(result, "abandon_rate", theory.p_abandon)
 
 
@@ -77,7 +77,7 @@ def test_slots_without_slowdown_are_servers() -> None:
     """Two agents with three slots each: M/M/6 (Erlang C), occupancy per slot."""
     rate, handle = 150.0, 120.0
     result = simulator.run(_chat(agents=2, slots=3, rate=rate, handle=handle))
-    theory = erlang_c_metrics(6, rate / 3600, handle, threshold_s=20)
+    theory = erlang_c_metrics(6, calls_per_hour=rate, aht_s=handle, threshold_s=20)
     assert_matches_theory(result, "service_level", theory.service_level)
     assert_matches_theory(result, "asa_s", theory.asa_s)
     assert_matches_theory(result, "occupancy", rate / 3600 * handle / 6)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from simulator.analytic import (
     erlang_b,
     erlang_c_metrics,
 )
+from simulator.cli import app
 from simulator.cli.erlang import erlang_app
 
 runner = CliRunner()
@@ -33,6 +35,7 @@ def assert_bad_input(args: list[str], fragment: str) -> None:
     result = runner.invoke(erlang_app, args)
     assert result.exit_code == 2, result.output
     assert fragment in result.stderr
+    assert result.stderr.startswith("error: "), result.stderr  # the style of every command
     assert "Traceback" not in result.output
     assert result.stdout == ""
     assert isinstance(result.exception, SystemExit)
@@ -85,12 +88,14 @@ def test_b_bad_input() -> None:
 
 def test_c_default_finds_80_20_staffing() -> None:
     out = run_json("c", "--calls-per-hour", "200", "--aht", "180")
-    lam = 200 / 3600
-    expected = agents_for_service_level(lam, 180.0, 20.0, 0.8)
+    cph = 200.0
+    expected = agents_for_service_level(
+        calls_per_hour=cph, aht_s=180.0, threshold_s=20.0, target=0.8
+    )
     assert out["agents"] == expected
     assert out["agents_source"] == "target"
     figures = out["figures"]
-    reference = erlang_c_metrics(expected, lam, 180.0, 20.0)
+    reference = erlang_c_metrics(expected, calls_per_hour=cph, aht_s=180.0, threshold_s=20.0)
     assert figures["service_level"] == pytest.approx(reference.service_level)
     assert figures["asa_s"] == pytest.approx(reference.asa_s)
     previous = next(r for r in out["staffing"] if r["agents"] == expected - 1)
@@ -149,7 +154,7 @@ def test_c_bad_input() -> None:
 
 
 def test_a_targets_and_figures_agree_with_the_api() -> None:
-    lam, aht, patience = 200 / 3600, 180.0, 120.0
+    cph, aht, patience = 200.0, 180.0, 120.0
     out = run_json(
         "a",
         "--calls-per-hour",
@@ -164,11 +169,15 @@ def test_a_targets_and_figures_agree_with_the_api() -> None:
         "0.03",
     )
     expected = max(
-        agents_for_service_level(lam, aht, 20.0, 0.8, patience),
-        agents_for_abandon_rate(lam, aht, patience, 0.03),
+        agents_for_service_level(
+            calls_per_hour=cph, aht_s=aht, threshold_s=20.0, target=0.8, patience_s=patience
+        ),
+        agents_for_abandon_rate(calls_per_hour=cph, aht_s=aht, patience_s=patience, target=0.03),
     )
     assert out["agents"] == expected
-    reference = erlang_a_metrics(expected, lam, aht, patience, 20.0)
+    reference = erlang_a_metrics(
+        expected, calls_per_hour=cph, aht_s=aht, patience_s=patience, threshold_s=20.0
+    )
     for key in ("p_wait", "p_abandon", "asa_s", "mean_wait_s", "service_level"):
         assert out["figures"][key] == pytest.approx(getattr(reference, key))
     assert out["inputs"]["patience_s"] == 120.0
@@ -218,4 +227,34 @@ def test_text_output_highlights_the_answer_row() -> None:
     highlighted = [line for line in result.stdout.splitlines() if reverse in line]
     assert len(highlighted) == 1
     plain = re.sub(r"\x1b\[[0-9;]*m", "", highlighted[0]).split()
-    assert plain[0] == str(agents_for_service_level(200 / 3600, 180.0, 20.0, 0.8))
+    assert plain[0] == str(
+        agents_for_service_level(calls_per_hour=200, aht_s=180.0, threshold_s=20.0, target=0.8)
+    )
+
+
+def test_bad_input_looks_like_every_other_command(tmp_path: Path) -> None:
+    # Through the whole ``ccsim`` app: erlang's message has the same prefix and exit
+    # status as a command reading a scenario (both go through the shared fail()).
+    erlang = runner.invoke(app, ["erlang", "a", "--calls-per-hour", "200", "--aht", "180"])
+    check = runner.invoke(app, ["check", str(tmp_path / "missing.yaml")])
+    assert erlang.exit_code == check.exit_code == 2
+    assert "--patience is required" in erlang.stderr
+    prefix = check.stderr.split(":", 1)[0]
+    assert prefix == "error"
+    assert erlang.stderr.split(":", 1)[0] == prefix
+    assert "Error:" not in erlang.output
+    assert "Traceback" not in erlang.output
+    for args in (
+        ["erlang", "c", "--calls-per-hour", "-5", "--aht", "180"],
+        ["erlang", "c", "--calls-per-hour", "nan", "--aht", "180"],
+        ["erlang", "c", "--calls-per-hour", "200", "--aht", "0"],
+        ["erlang", "c", "--calls-per-hour", "200", "--aht", "180", "--agents", "10"],
+        ["erlang", "a", "--calls-per-hour", "200", "--aht", "180", "--patience", "0"],
+        ["erlang", "a", "--calls-per-hour", "1e12", "--aht", "180", "--patience", "60"],
+        ["erlang", "b", "--load", "5", "--target-blocking", "0"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.startswith("error: "), (args, result.stderr)
+        assert result.stdout == "", args
+        assert "Traceback" not in result.output, args

@@ -225,7 +225,9 @@ def test_jackson_network_queues_match_erlang_c_at_their_effective_rates() -> Non
     rates = np.linalg.solve((np.eye(2) - q).T, np.array([calls_per_hour / 3600, 0.0]))
     table = simulator.run(scenario).queues().set_index("queue")
     for queue, rate in zip("ab", rates, strict=True):
-        theory = erlang_c_metrics(servers[queue], rate, aht, threshold_s=20)
+        theory = erlang_c_metrics(
+            servers[queue], calls_per_hour=rate * 3600, aht_s=aht, threshold_s=20
+        )
         row = table.loc[queue]
         se = row["mean_queue_length_hw"] / 2.045  # t(0.975, 29)
         assert abs(row["mean_queue_length"] - theory.mean_queue_length) <= critical_t(30) * se, (
@@ -513,7 +515,10 @@ def test_incentive_defaults_shorten_calls_and_cut_resolution() -> None:
         ({"transfers": {"matrix": {"a": {"b": 0.7, "c": 0.5}}}}, "transfers.matrix.a"),
         ({"transfers": {"matrix": {"a": {"zz": 0.5}}}}, "transfers.matrix.a.zz"),
         ({"transfers": {"matrix": {"a": {"b": 1.5}}}}, "transfers.matrix.a.b"),
-        ({"transfers": {"context_keeps_story": -0.1}}, "transfers.context_keeps_story"),
+        (
+            {"transfers": {"mode": "context", "context_keeps_story": -0.1}},
+            "transfers.context_keeps_story",
+        ),
         ({"ivr": {"menu": {"options": {"1": {"queue": "zz"}}}}}, "ivr.menu.options.1.queue"),
         ({"ivr": {"menu": {"options": {"1": {"queue": "a"}}}}}, "call_types[0].target"),
         ({"ivr": {"zero_out": {"queue": "zz"}}}, "ivr.zero_out.queue"),

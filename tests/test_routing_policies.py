@@ -121,16 +121,15 @@ def _check(result: simulator.RunResult, pi: dict[State, float], lost_a: Any, los
     assert_matches_theory(result, "occupancy[group=g2]", busy2 / N2)
 
 
-@pytest.mark.parametrize("order", [["g1", "g2"], ["g2", "g1"]], ids=["g1 first", "g2 first"])
-def test_group_order_matches_the_markov_chain(order: list[str]) -> None:
-    """A's calls try the groups in the stated order; B's only have group 2."""
-    scenario = _scenario(
-        [
-            {"name": "g1", "skills": {"A": 1}, "staffing": N1},
-            {"name": "g2", "skills": {"A": 1, "B": 1}, "staffing": N2},
-        ],
-        {"policy": "group_order", "order": {"A": order}},
-    )
+SPLIT_GROUPS = [
+    {"name": "g1", "skills": {"A": 1}, "staffing": N1},
+    {"name": "g2", "skills": {"A": 1, "B": 1}, "staffing": N2},
+]
+"""Group 1 serves A only, group 2 both: the state's entries are (g1 busy, g2 on A, g2 on B)."""
+
+
+def _a_in_order(order: list[str]) -> Callable[[State], State | None]:
+    """An A call takes the first group in ``order`` with an idle agent."""
 
     def arrive_a(s: State) -> State | None:
         x, y, z = s
@@ -141,18 +140,31 @@ def test_group_order_matches_the_markov_chain(order: list[str]) -> None:
                 return (x, y + 1, z)
         return None
 
-    def arrive_b(s: State) -> State | None:
-        x, y, z = s
-        return (x, y, z + 1) if y + z < N2 else None
+    return arrive_a
 
-    pi = _stationary(arrive_a, arrive_b, group1_handle=HANDLE_A)
-    result = simulator.run(scenario)
+
+def _b_to_group2(s: State) -> State | None:
+    """A B call takes an idle agent of group 2, if any."""
+    x, y, z = s
+    return (x, y, z + 1) if y + z < N2 else None
+
+
+def _check_split(result: simulator.RunResult, pi: dict[State, float]) -> None:
+    """A is lost when both groups are busy, B when group 2 is."""
     _check(
         result,
         pi,
         lambda s: s[0] == N1 and s[1] + s[2] == N2,
         lambda s: s[1] + s[2] == N2,
     )
+
+
+@pytest.mark.parametrize("order", [["g1", "g2"], ["g2", "g1"]], ids=["g1 first", "g2 first"])
+def test_group_order_matches_the_markov_chain(order: list[str]) -> None:
+    """A's calls try the groups in the stated order; B's only have group 2."""
+    scenario = _scenario(SPLIT_GROUPS, {"policy": "group_order", "order": {"A": order}})
+    pi = _stationary(_a_in_order(order), _b_to_group2, group1_handle=HANDLE_A)
+    _check_split(simulator.run(scenario), pi)
 
 
 def test_reservation_matches_the_markov_chain() -> None:
@@ -199,6 +211,26 @@ def test_reservation_matches_the_markov_chain() -> None:
     plain = _stationary(arrive_a, arrive_b_unreserved, group1_handle=HANDLE_B)
     lost_a = sum(p for s, p in pi.items() if s[1] + s[2] == N2)
     assert sum(p for s, p in plain.items() if s[1] + s[2] == N2) > lost_a + 0.01
+
+
+def test_least_occupied_matches_the_markov_chain() -> None:
+    """A's calls go to the group with the larger share of its agents idle (ties to the
+    group listed first); B's only have group 2."""
+    scenario = _scenario(SPLIT_GROUPS, {"policy": "least_occupied"})
+
+    def arrive_a(s: State) -> State | None:
+        x, y, z = s
+        idle1, idle2 = N1 - x, N2 - y - z
+        if idle1 and idle1 * N2 >= idle2 * N1:  # g1's idle share at least g2's
+            return (x + 1, y, z)
+        return (x, y + 1, z) if idle2 else None
+
+    pi = _stationary(arrive_a, _b_to_group2, group1_handle=HANDLE_A)
+    _check_split(simulator.run(scenario), pi)
+    # Group order (g1 first) loads group 1 clearly more: the check tells the two apart.
+    ordered = _stationary(_a_in_order(["g1", "g2"]), _b_to_group2, group1_handle=HANDLE_A)
+    busy1 = sum(p * s[0] for s, p in pi.items())
+    assert sum(p * s[0] for s, p in ordered.items()) > busy1 + 0.05
 
 
 def _universal(routing: dict[str, Any], skills: dict[str, int]) -> Any:
@@ -269,7 +301,7 @@ def test_reserve_agents_switch_to_a_queue_after_its_threshold() -> None:
             "reserves nothing",
         ),
         ({"policy": "weighted", "queue_weights": {"A": 0}}, "routing.queue_weights.A", ""),
-        ({"policy": "round_robin"}, "routing", "unknown policy 'round_robin'"),
+        ({"policy": "round_robin"}, "routing.policy", "unknown policy 'round_robin'"),
     ],
 )
 def test_bad_routing_parameters_name_the_key(

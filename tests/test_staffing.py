@@ -58,7 +58,13 @@ def _scenario(profile: list[float] | None = None, hours: int = 3) -> simulator.S
 
 def test_sipp_is_the_erlang_a_answer() -> None:
     sc = _scenario()
-    exact = agents_for_service_level(RATE_PER_HOUR / 3600, HANDLE_S, 20, 0.8, PATIENCE_S)
+    exact = agents_for_service_level(
+        calls_per_hour=RATE_PER_HOUR,
+        aht_s=HANDLE_S,
+        threshold_s=20,
+        target=0.8,
+        patience_s=PATIENCE_S,
+    )
     analytic = simulator.staff(sc, {"service_level": 0.8}, method="sipp")
     assert np.all(analytic.required == exact)
     assert analytic.simulations == 0

@@ -61,7 +61,13 @@ def stationary(
 
 
 def exact(rate_per_hour: float, patience: float | None) -> int:
-    return agents_for_service_level(rate_per_hour / 3600.0, HANDLE_S, THRESHOLD_S, 0.8, patience)
+    return agents_for_service_level(
+        calls_per_hour=rate_per_hour,
+        aht_s=HANDLE_S,
+        threshold_s=THRESHOLD_S,
+        target=0.8,
+        patience_s=patience,
+    )
 
 
 def check_on_requirement(result: simulator.StaffingResult, exact_needs: list[int]) -> None:
@@ -99,7 +105,9 @@ def test_per_queue_target_raises_only_that_queue() -> None:
     assert both.for_queue("small") == {"service_level": 0.95}
     assert both.for_queue("big") == {"service_level": 0.8}
     result = simulator.staff(sc, both, method="sipp")
-    small = agents_for_service_level(30.0 / 3600.0, HANDLE_S, THRESHOLD_S, 0.95, None)
+    small = agents_for_service_level(
+        calls_per_hour=30.0, aht_s=HANDLE_S, threshold_s=THRESHOLD_S, target=0.95, patience_s=None
+    )
     assert np.all(result.required[1] == small)
     assert np.all(result.required[0] == exact(400.0, None))
 

@@ -306,3 +306,23 @@ def test_cli_sweep_prints_points_and_writes_plots(tmp_path: Path) -> None:
     assert data["reused"] == list(range(6)) and data["computed"] == []
     bad = _invoke("sweep", path, *SETS, "-r", "2", "-w", "1", "-q", "-o", out, "--plot", "nope")
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+def test_a_clipped_bound_does_not_split_the_curve() -> None:
+    """``clipped`` is a fact about a point's bounds, not a swept key: one line, not two."""
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1, 2],
+            "agents": [4, 5, 6],
+            "kpi": ["service_level"] * 3,
+            "mean": [0.2, 0.7, 1.0],
+            "half_width": [0.01, 0.05, 0.0],
+            "low": [0.19, 0.65, 1.0],
+            "high": [0.21, 0.75, 1.0],
+            "clipped": [False, False, True],
+            "replications": [3, 3, 3],
+        }
+    )
+    figure = sweep_plot(summary, x="agents", kpi="service_level")
+    lines = [line for line in figure.axes[0].get_lines() if len(line.get_xdata()) > 1]
+    assert len(lines) == 1 and list(lines[0].get_xdata()) == [4, 5, 6]

@@ -32,7 +32,7 @@ ERLANG_C_CASES = [
 def test_mmc_matches_erlang_c(servers: int, calls_per_hour: float, aht: float) -> None:
     scenario = single_queue(servers=servers, calls_per_hour=calls_per_hour, aht=aht)
     result = simulator.run(scenario)
-    theory = erlang_c_metrics(servers, calls_per_hour / 3600, aht, threshold_s=20)
+    theory = erlang_c_metrics(servers, calls_per_hour=calls_per_hour, aht_s=aht, threshold_s=20)
     assert_matches_theory(result, "service_level", theory.service_level)
     assert_matches_theory(result, "asa_s", theory.asa_s)
     assert_matches_theory(result, "mean_queue_length", theory.mean_queue_length)
@@ -63,7 +63,9 @@ def test_mmc_with_abandonment_matches_erlang_a(
         servers=servers, calls_per_hour=calls_per_hour, aht=aht, patience=patience
     )
     result = simulator.run(scenario)
-    theory = erlang_a_metrics(servers, calls_per_hour / 3600, aht, patience, threshold_s=20)
+    theory = erlang_a_metrics(
+        servers, calls_per_hour=calls_per_hour, aht_s=aht, patience_s=patience, threshold_s=20
+    )
     assert_matches_theory(result, "abandon_rate", theory.p_abandon)
     assert_matches_theory(result, "service_level", theory.service_level)
     assert_matches_theory(result, "asa_s", theory.asa_s)

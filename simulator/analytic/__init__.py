@@ -11,7 +11,10 @@ for a first staffing estimate.
   :func:`agents_for_abandon_rate`, :func:`agents_for_blocking`,
   :func:`square_root_staffing`, :func:`halfin_whitt_beta`, :func:`staffing_table`.
 
-Rates are per second and times in seconds; loads are in Erlangs (λ × mean handle time).
+The public functions speak the units of ``ccsim erlang``: keyword arguments
+``calls_per_hour``, ``aht_s``, ``patience_s``, ``threshold_s`` (seconds), keyword-only so that
+a rate in another unit cannot be passed by position. Erlang B takes the offered load in
+Erlangs (calls per hour × AHT in seconds / 3600).
 """
 
 from simulator.analytic.erlanga import ErlangAResult, erlang_a_metrics

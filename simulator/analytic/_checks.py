@@ -57,8 +57,8 @@ def check_load(load: float) -> float:
     a = check_nonnegative("load", load)
     if a > MAX_AGENTS:
         raise ValueError(
-            f"the load is {a:,.0f} Erlangs (calls per second x handle time); the calculators "
-            f"handle at most {MAX_AGENTS:,} (is the rate in calls per hour?)"
+            f"the load is {a:,.0f} Erlangs (calls per hour x handle time / 3600); the "
+            f"calculators handle at most {MAX_AGENTS:,}"
         )
     return a
 
@@ -141,6 +141,22 @@ def check_fraction(name: str, value: float) -> float:
     return x
 
 
+SECONDS_PER_HOUR = 3600.0
+"""Calls per hour over calls per second: the public functions take planner units (per hour)
+and the formulas work in rates per second."""
+
+
+def per_second(calls_per_hour: float) -> float:
+    """Arrival rate λ in calls per second from ``calls_per_hour`` (checked finite, ``>= 0``).
+
+    Raises
+    ------
+    ValueError
+        Naming ``calls_per_hour`` if it is negative, NaN or infinite.
+    """
+    return check_nonnegative("calls_per_hour", calls_per_hour) / SECONDS_PER_HOUR
+
+
 def patience_rate(mean_patience: float | None) -> float:
     """Abandonment rate θ = 1 / mean patience; 0 for ``None`` or infinite patience.
 
@@ -163,5 +179,5 @@ def patience_rate(mean_patience: float | None) -> float:
         return 0.0
     x = float(mean_patience)
     if math.isnan(x) or x <= 0.0:
-        raise ValueError(f"mean_patience must be > 0 (or None/inf for no abandonment), got {x!r}")
+        raise ValueError(f"patience_s must be > 0 (or None/inf for no abandonment), got {x!r}")
     return 0.0 if math.isinf(x) else 1.0 / x

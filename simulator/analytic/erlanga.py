@@ -52,6 +52,7 @@ from simulator.analytic._checks import (
     check_positive,
     check_servers,
     patience_rate,
+    per_second,
 )
 
 __all__ = ["ErlangAResult", "erlang_a_metrics"]
@@ -239,9 +240,10 @@ def _answered_within(
 
 def erlang_a_metrics(
     servers: int,
-    arrival_rate: float,
-    mean_service: float,
-    mean_patience: float,
+    *,
+    calls_per_hour: float,
+    aht_s: float,
+    patience_s: float,
     threshold_s: float,
 ) -> ErlangAResult:
     """Exact Erlang A (M/M/n+M) figures for ``servers`` agents in planner units.
@@ -250,11 +252,11 @@ def erlang_a_metrics(
     ----------
     servers : int
         Agents ``n >= 1``.
-    arrival_rate : float
-        Calls per second λ, ``>= 0``.
-    mean_service : float
-        Mean handle time ``1/μ`` in seconds, ``> 0``.
-    mean_patience : float
+    calls_per_hour : float
+        Offered calls per hour, ``>= 0`` (λ = calls_per_hour / 3600 per second).
+    aht_s : float
+        Average handle time ``1/μ`` in seconds, ``> 0``.
+    patience_s : float
         Mean exponential patience ``1/θ`` in seconds, ``> 0``. ``inf`` gives the
         Erlang C system (then ``load < servers`` is required).
     threshold_s : float
@@ -277,12 +279,32 @@ def erlang_a_metrics(
     docstring (Palm; Garnett, Mandelbaum & Reiman 2002; Mandelbaum & Zeltyn 2009).
     Cost: O(n + Q) for the distribution plus O(M·min(Q, M)) for the service level,
     with Q the kept queue length and M ≈ (nμ + Qθ)·t the uniformization depth.
+    Every argument but ``servers`` is keyword-only, in the units of ``ccsim erlang a``,
+    so a rate in the wrong unit cannot slip in by position.
 
     Examples
     --------
-    >>> r = erlang_a_metrics(10, 5 / 180, 180.0, 120.0, 20.0)
+    >>> r = erlang_a_metrics(10, calls_per_hour=100, aht_s=180, patience_s=120, threshold_s=20)
     >>> bool(0.0 < r.p_abandon < r.p_wait < 1.0)
     True
+    """
+    lam = per_second(calls_per_hour)
+    es = check_positive("aht_s", aht_s)
+    return erlang_a_per_second(servers, lam, es, patience_s, threshold_s)
+
+
+def erlang_a_per_second(
+    servers: int,
+    arrival_rate: float,
+    mean_service: float,
+    mean_patience: float,
+    threshold_s: float,
+) -> ErlangAResult:
+    """:func:`erlang_a_metrics` with the rate λ in calls per second (the staffing solvers' form).
+
+    ``arrival_rate`` is λ in calls per second and ``mean_service`` the mean handle time in
+    seconds; the other arguments, the result and the errors are those of
+    :func:`erlang_a_metrics`.
     """
     n = check_servers(servers)
     lam = check_nonnegative("arrival_rate", arrival_rate)

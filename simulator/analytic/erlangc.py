@@ -25,6 +25,7 @@ from simulator.analytic._checks import (
     check_nonnegative,
     check_positive,
     check_servers,
+    per_second,
 )
 from simulator.analytic.erlangb import erlang_b
 
@@ -105,7 +106,7 @@ class ErlangCResult:
 
 
 def erlang_c_metrics(
-    servers: int, arrival_rate: float, mean_service: float, threshold_s: float
+    servers: int, *, calls_per_hour: float, aht_s: float, threshold_s: float
 ) -> ErlangCResult:
     """Erlang C figures for ``servers`` agents in planner units.
 
@@ -113,10 +114,10 @@ def erlang_c_metrics(
     ----------
     servers : int
         Agents ``c >= 1``.
-    arrival_rate : float
-        Calls per second λ, ``>= 0``.
-    mean_service : float
-        Mean handle time ``1/μ`` in seconds, ``> 0``.
+    calls_per_hour : float
+        Offered calls per hour, ``>= 0`` (λ = calls_per_hour / 3600 per second).
+    aht_s : float
+        Average handle time ``1/μ`` in seconds, ``> 0``.
     threshold_s : float
         Service-level threshold in seconds, ``>= 0``.
 
@@ -134,6 +135,28 @@ def erlang_c_metrics(
     Notes
     -----
     Formulas in the module docstring (Cooper 1981 §3.4; Gans, Koole & Mandelbaum 2003).
+    Every argument but ``servers`` is keyword-only, in the units of ``ccsim erlang c``,
+    so a rate in the wrong unit cannot slip in by position.
+
+    Examples
+    --------
+    >>> r = erlang_c_metrics(10, calls_per_hour=100, aht_s=180, threshold_s=20)
+    >>> round(r.load, 6), round(r.p_wait, 5)
+    (5.0, 0.03611)
+    """
+    lam = per_second(calls_per_hour)
+    es = check_positive("aht_s", aht_s)
+    return erlang_c_per_second(servers, lam, es, threshold_s)
+
+
+def erlang_c_per_second(
+    servers: int, arrival_rate: float, mean_service: float, threshold_s: float
+) -> ErlangCResult:
+    """:func:`erlang_c_metrics` with the rate λ in calls per second (the staffing solvers' form).
+
+    ``arrival_rate`` is λ in calls per second and ``mean_service`` the mean handle time in
+    seconds; the other arguments, the result and the errors are those of
+    :func:`erlang_c_metrics`.
     """
     c = check_servers(servers)
     lam = check_nonnegative("arrival_rate", arrival_rate)

@@ -34,10 +34,11 @@ from simulator.analytic._checks import (
     check_nonnegative,
     check_positive,
     patience_rate,
+    per_second,
 )
-from simulator.analytic.erlanga import erlang_a_metrics
+from simulator.analytic.erlanga import erlang_a_per_second
 from simulator.analytic.erlangb import erlang_b
-from simulator.analytic.erlangc import erlang_c_metrics
+from simulator.analytic.erlangc import erlang_c_per_second
 
 __all__ = [
     "agents_for_abandon_rate",
@@ -207,25 +208,26 @@ def _guess(load: float, p_wait: float) -> int:
 
 
 def agents_for_service_level(
-    arrival_rate: float,
-    mean_service: float,
+    *,
+    calls_per_hour: float,
+    aht_s: float,
     threshold_s: float,
     target: float,
-    mean_patience: float | None = None,
+    patience_s: float | None = None,
 ) -> int:
     """Fewest agents answering a share ``target`` of calls within ``threshold_s`` seconds.
 
     Parameters
     ----------
-    arrival_rate : float
-        Calls per second λ, ``>= 0``.
-    mean_service : float
-        Mean handle time in seconds, ``> 0``.
+    calls_per_hour : float
+        Offered calls per hour, ``>= 0``.
+    aht_s : float
+        Average handle time in seconds, ``> 0``.
     threshold_s : float
         Service-level threshold in seconds, ``>= 0``.
     target : float
         Required service level, strictly between 0 and 1.
-    mean_patience : float or None
+    patience_s : float or None
         Mean exponential patience in seconds: Erlang A. ``None`` or ``inf``: Erlang C,
         where the service level is ``P(W <= t)``; with Erlang A it is the "offered"
         definition ``P(answered and W <= t)``.
@@ -241,44 +243,52 @@ def agents_for_service_level(
     ValueError
         If an argument is out of range.
     """
-    lam = check_nonnegative("arrival_rate", arrival_rate)
-    es = check_positive("mean_service", mean_service)
+    lam = per_second(calls_per_hour)
+    es = check_positive("aht_s", aht_s)
     t = check_nonnegative("threshold_s", threshold_s)
     goal = check_fraction("target", target)
-    theta = patience_rate(mean_patience)
+    return _fewest_for_service_level(lam, es, t, goal, patience_s)
+
+
+def _fewest_for_service_level(
+    lam: float, es: float, t: float, goal: float, patience_s: float | None
+) -> int:
+    """:func:`agents_for_service_level` on checked arguments, λ in calls per second."""
+    theta = patience_rate(patience_s)
     if lam == 0.0:
         return 0
     load = check_load(lam * es)
     guess = _guess(load, 1.0 - goal)
     if theta == 0.0:
         return _fewest(
-            lambda n: erlang_c_metrics(n, lam, es, t).service_level >= goal,
+            lambda n: erlang_c_per_second(n, lam, es, t).service_level >= goal,
             guess,
             _stable_least(load),
         )
     patience = 1.0 / theta
     return _fewest(
-        lambda n: erlang_a_metrics(n, lam, es, patience, t).service_level >= goal, guess, 1
+        lambda n: erlang_a_per_second(n, lam, es, patience, t).service_level >= goal, guess, 1
     )
 
 
 def agents_for_asa(
-    arrival_rate: float,
-    mean_service: float,
+    *,
+    calls_per_hour: float,
+    aht_s: float,
     target_asa_s: float,
-    mean_patience: float | None = None,
+    patience_s: float | None = None,
 ) -> int:
     """Fewest agents whose average speed of answer is at most ``target_asa_s`` seconds.
 
     Parameters
     ----------
-    arrival_rate : float
-        Calls per second λ, ``>= 0``.
-    mean_service : float
-        Mean handle time in seconds, ``> 0``.
+    calls_per_hour : float
+        Offered calls per hour, ``>= 0``.
+    aht_s : float
+        Average handle time in seconds, ``> 0``.
     target_asa_s : float
         Largest acceptable mean wait of answered callers, seconds, ``> 0``.
-    mean_patience : float or None
+    patience_s : float or None
         Mean exponential patience (Erlang A); ``None`` or ``inf`` for Erlang C.
 
     Returns
@@ -291,34 +301,36 @@ def agents_for_asa(
     ValueError
         If an argument is out of range.
     """
-    lam = check_nonnegative("arrival_rate", arrival_rate)
-    es = check_positive("mean_service", mean_service)
+    lam = per_second(calls_per_hour)
+    es = check_positive("aht_s", aht_s)
     goal = check_positive("target_asa_s", target_asa_s)
-    theta = patience_rate(mean_patience)
+    theta = patience_rate(patience_s)
     if lam == 0.0:
         return 0
     load = check_load(lam * es)
     guess = square_root_staffing(load, _DEFAULT_BETA)
     if theta == 0.0:
         return _fewest(
-            lambda n: erlang_c_metrics(n, lam, es, 0.0).asa_s <= goal, guess, _stable_least(load)
+            lambda n: erlang_c_per_second(n, lam, es, 0.0).asa_s <= goal,
+            guess,
+            _stable_least(load),
         )
     patience = 1.0 / theta
-    return _fewest(lambda n: erlang_a_metrics(n, lam, es, patience, 0.0).asa_s <= goal, guess, 1)
+    return _fewest(lambda n: erlang_a_per_second(n, lam, es, patience, 0.0).asa_s <= goal, guess, 1)
 
 
 def agents_for_abandon_rate(
-    arrival_rate: float, mean_service: float, mean_patience: float, target: float
+    *, calls_per_hour: float, aht_s: float, patience_s: float, target: float
 ) -> int:
     """Fewest agents keeping the Erlang A abandonment probability at most ``target``.
 
     Parameters
     ----------
-    arrival_rate : float
-        Calls per second λ, ``>= 0``.
-    mean_service : float
-        Mean handle time in seconds, ``> 0``.
-    mean_patience : float
+    calls_per_hour : float
+        Offered calls per hour, ``>= 0``.
+    aht_s : float
+        Average handle time in seconds, ``> 0``.
+    patience_s : float
         Mean exponential patience in seconds, finite and ``> 0``.
     target : float
         Largest acceptable share of callers abandoning, strictly between 0 and 1.
@@ -333,15 +345,15 @@ def agents_for_abandon_rate(
     ValueError
         If an argument is out of range (an infinite patience has no abandonment to target).
     """
-    lam = check_nonnegative("arrival_rate", arrival_rate)
-    es = check_positive("mean_service", mean_service)
-    patience = check_positive("mean_patience", mean_patience)
+    lam = per_second(calls_per_hour)
+    es = check_positive("aht_s", aht_s)
+    patience = check_positive("patience_s", patience_s)
     goal = check_fraction("target", target)
     if lam == 0.0:
         return 0
     guess = square_root_staffing(lam * es, 0.0)
     return _fewest(
-        lambda n: erlang_a_metrics(n, lam, es, patience, 0.0).p_abandon <= goal, guess, 1
+        lambda n: erlang_a_per_second(n, lam, es, patience, 0.0).p_abandon <= goal, guess, 1
     )
 
 
@@ -413,7 +425,7 @@ def _table_rows(
                 }
             )
         elif model == "c":
-            c = erlang_c_metrics(n, lam, es, t)
+            c = erlang_c_per_second(n, lam, es, t)
             rows.append(
                 {
                     "agents": n,
@@ -427,7 +439,7 @@ def _table_rows(
             )
         else:
             assert mean_patience is not None  # checked by staffing_table
-            r = erlang_a_metrics(n, lam, es, mean_patience, t)
+            r = erlang_a_per_second(n, lam, es, mean_patience, t)
             rows.append(
                 {
                     "agents": n,
@@ -447,13 +459,13 @@ def _table_rows(
 
 def staffing_table(
     model: Literal["b", "c", "a"],
-    arrival_rate: float,
-    mean_service: float,
+    *,
+    calls_per_hour: float,
+    aht_s: float,
     threshold_s: float,
-    mean_patience: float | None = None,
+    patience_s: float | None = None,
     around: int | None = None,
     width: int = 5,
-    *,
     target: float | None = None,
 ) -> pd.DataFrame:
     """Erlang figures for a range of agent counts around an answer.
@@ -462,13 +474,13 @@ def staffing_table(
     ----------
     model : {"b", "c", "a"}
         Erlang B (loss), C (delay) or A (delay with exponential abandonment).
-    arrival_rate : float
-        Calls per second λ, ``>= 0``.
-    mean_service : float
-        Mean handle time in seconds, ``> 0``.
+    calls_per_hour : float
+        Offered calls per hour, ``>= 0``.
+    aht_s : float
+        Average handle time in seconds, ``> 0``.
     threshold_s : float
         Service-level threshold in seconds (unused by Erlang B).
-    mean_patience : float or None
+    patience_s : float or None
         Mean patience in seconds; required (finite) for model ``"a"``.
     around : int or None
         Centre the table on this agent count. By default the centre is the fewest
@@ -497,7 +509,7 @@ def staffing_table(
     import pandas as pd
 
     rows, centre, goal = _staffing_rows(
-        model, arrival_rate, mean_service, threshold_s, mean_patience, around, width, target
+        model, per_second(calls_per_hour), aht_s, threshold_s, patience_s, around, width, target
     )
     frame = pd.DataFrame(rows)
     frame.attrs.update({"model": model, "centre": centre, "target": goal})
@@ -506,24 +518,24 @@ def staffing_table(
 
 def staffing_rows(
     model: Literal["b", "c", "a"],
-    arrival_rate: float,
-    mean_service: float,
+    *,
+    calls_per_hour: float,
+    aht_s: float,
     threshold_s: float,
-    mean_patience: float | None = None,
+    patience_s: float | None = None,
     around: int | None = None,
     width: int = 5,
-    *,
     target: float | None = None,
 ) -> list[dict[str, float | int]]:
     """The rows of :func:`staffing_table` as plain dicts (same arguments), without pandas."""
     return _staffing_rows(
-        model, arrival_rate, mean_service, threshold_s, mean_patience, around, width, target
+        model, per_second(calls_per_hour), aht_s, threshold_s, patience_s, around, width, target
     )[0]
 
 
 def _staffing_rows(
     model: Literal["b", "c", "a"],
-    arrival_rate: float,
+    lam: float,
     mean_service: float,
     threshold_s: float,
     mean_patience: float | None,
@@ -531,15 +543,15 @@ def _staffing_rows(
     width: int,
     target: float | None,
 ) -> tuple[list[dict[str, float | int]], int, float]:
+    """Rows, centre and target of a staffing table; ``lam`` in calls per second (checked)."""
     if model not in ("b", "c", "a"):
         raise ValueError(f"model must be 'b', 'c' or 'a', got {model!r}")
-    lam = check_nonnegative("arrival_rate", arrival_rate)
-    es = check_positive("mean_service", mean_service)
+    es = check_positive("aht_s", mean_service)
     t = check_nonnegative("threshold_s", threshold_s)
     if not 0 <= width <= MAX_TABLE_WIDTH:
         raise ValueError(f"width must be between 0 and {MAX_TABLE_WIDTH}, got {width}")
     if model == "a":
-        check_positive("mean_patience", mean_patience if mean_patience is not None else -1.0)
+        check_positive("patience_s", mean_patience if mean_patience is not None else -1.0)
     load = check_load(lam * es)
     least = _stable_least(load) if model == "c" else 1
     if around is None:
@@ -547,8 +559,8 @@ def _staffing_rows(
             goal = 0.01 if target is None else target
             centre = agents_for_blocking(load, goal)
         else:
-            goal = 0.8 if target is None else target
-            centre = agents_for_service_level(lam, es, t, goal, mean_patience)
+            goal = check_fraction("target", 0.8 if target is None else target)
+            centre = _fewest_for_service_level(lam, es, t, goal, mean_patience)
     else:
         goal = target if target is not None else math.nan
         centre = around

@@ -69,7 +69,8 @@ def fit(
     interval_minutes
         Planning interval (must divide a day).
     by_weekday
-        Also fit one volume profile per weekday (and write one scenario per weekday).
+        Also fit one volume profile per weekday: the scenario then simulates one week
+        from a Monday, its volumes carrying the profiles as ``by_weekday``.
     holdout_days
         Keep the last days of the log out of the fit and back-test on them.
     columns

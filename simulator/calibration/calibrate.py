@@ -30,7 +30,6 @@ from simulator.calibration.reading import SECONDS_PER_DAY, ContactLog, LogError,
 from simulator.calibration.result import FitResult
 from simulator.calibration.scenario_writer import scenario_data
 from simulator.calibration.staffing import busy_lower_bound, read_staffing
-from simulator.scenario import scenario_from_dict
 
 __all__ = ["fit_log"]
 
@@ -271,16 +270,8 @@ def fit_log(
         },
         warnings=warnings,
     )
-    result.scenario_data = scenario_data(result)
+    result.scenario_data = scenario_data(result, weekdays=by_weekday)
     result.scenario  # noqa: B018 - validate now: a fitted scenario must load
-    if by_weekday:
-        for w in sorted(set(weekday_of(contact_log.first_date, np.asarray(fitted)).tolist())):
-            name = WEEKDAYS[w]
-            profiles = {a.call_type: a.by_weekday[name] for a in arrivals}
-            data = scenario_data(result, profiles)
-            data["name"] = f"{data['name']} ({name})"
-            scenario_from_dict(data, source=f"fitted scenario ({name})")  # must load too
-            result.weekday_scenarios[name] = data
     if held:
         backtest_data = dict(result.scenario_data)
         if by_weekday:

@@ -1,25 +1,26 @@
-"""Writing a fit's folder: ``scenario.yaml``, per-weekday scenarios, ``fit.json``, ``fit.html``.
+"""Writing a fit's folder: ``scenario.yaml``, ``fit.json`` and ``fit.html``.
 
-Everything is rendered in memory first; each file is then written to a temporary name
-and renamed into place, so an error or an interruption never leaves a half-written
-file or a scenario without its report.
+Everything is rendered in memory first, then written as one set
+(:func:`simulator.outputfiles.write_file_set`), so an error or an interruption never
+leaves a half-written file or a scenario without its report.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import yaml
 
+from simulator.calibration.arrivals import WEEKDAYS
 from simulator.calibration.result import FitResult
 from simulator.calibration.scenario_writer import header
+from simulator.outputfiles import write_file_set
 
 __all__ = ["FIT_FILES", "FitFolderConflict", "render_fit_outputs", "write_fit_outputs"]
 
 FIT_FILES = ("scenario.yaml", "fit.json", "fit.html")
-"""The files every fit writes (plus ``scenario_<weekday>.yaml`` with ``by_weekday``)."""
+"""The files every fit writes (weekday profiles go into ``scenario.yaml`` itself)."""
 
 
 class FitFolderConflict(ValueError):
@@ -30,17 +31,12 @@ def render_fit_outputs(result: FitResult) -> dict[str, str]:
     """File name -> content of every output file."""
     from simulator.calibration.report import render_fit_report
 
-    files = {
+    return {
         "scenario.yaml": header(result)
         + yaml.safe_dump(result.scenario_data, sort_keys=False, allow_unicode=True),
         "fit.json": json.dumps(result.to_json(), indent=2, allow_nan=False),
         "fit.html": render_fit_report(result),
     }
-    for name, data in result.weekday_scenarios.items():
-        files[f"scenario_{name}.yaml"] = header(result) + yaml.safe_dump(
-            data, sort_keys=False, allow_unicode=True
-        )
-    return files
 
 
 def write_fit_outputs(result: FitResult, out: Path, force: bool = False) -> list[Path]:
@@ -59,19 +55,6 @@ def write_fit_outputs(result: FitResult, out: Path, force: bool = False) -> list
             f"output folder {out} is not empty and holds no fit; choose another --out or "
             "pass --force"
         )
-    files = render_fit_outputs(result)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    temporary = []
-    try:
-        for name, text in files.items():
-            part = out / f".{name}.part-{os.getpid()}"
-            temporary.append(part)
-            part.write_text(text, encoding="utf-8")
-        for name, part in zip(files, temporary, strict=True):
-            os.replace(part, out / name)
-            written.append(out / name)
-    finally:
-        for part in temporary:
-            part.unlink(missing_ok=True)
-    return written
+    # Earlier versions wrote one scenario per weekday: a refit leaves none of them behind.
+    earlier = [f"scenario_{day}.yaml" for day in WEEKDAYS]
+    return write_file_set(out, render_fit_outputs(result), stale=earlier)

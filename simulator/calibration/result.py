@@ -33,8 +33,8 @@ class FitResult:
     """A scenario fitted from a contact log, with every estimate behind it.
 
     ``scenario`` is the fitted scenario (validated); ``scenario_data`` the same as plain
-    data, as written to ``scenario.yaml``; ``weekday_scenarios`` one per weekday with
-    ``by_weekday``; ``backtest`` the comparison with held-out days (or None).
+    data, as written to ``scenario.yaml`` (with ``by_weekday``, one week whose volumes
+    carry the weekday profiles); ``backtest`` the comparison with held-out days (or None).
     """
 
     source: str
@@ -66,7 +66,6 @@ class FitResult:
     talk_times: dict[str, np.ndarray] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     scenario_data: dict[str, Any] = field(default_factory=dict)
-    weekday_scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)
     backtest: Backtest | None = None
 
     @property

@@ -9,12 +9,20 @@ unresolved called again (recontact probability 1): then, for answered legs in qu
 ``q`` with transfer shares ``f_qk`` and recontact share ``g_q``, the unresolved share is
 ``1 - r_q = sum_k f_qk + g_q`` and the matrix row is ``f_qk / (1 - r_q)`` — which
 reproduces both observed shares exactly.
+
+With weekday profiles the scenario simulates one week from a Monday: each call type's
+ordinary volume is its profile over all fitted days, and ``by_weekday`` gives each weekday
+seen in the fitted days its own profile; a weekday that falls between the first and the
+last fitted day but has no calls (a closed Sunday) gets no calls.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from simulator.calibration.arrivals import WEEKDAYS, weekday_of
 from simulator.calibration.durations import best
 
 if TYPE_CHECKING:
@@ -24,6 +32,8 @@ __all__ = ["clock", "scenario_data"]
 
 DEFAULT_REPLICATIONS = 20
 """Replications written into the fitted scenario."""
+WEEK_DAYS = 7
+"""Days a scenario with weekday profiles simulates: one of each weekday, from a Monday."""
 
 
 def clock(seconds: float) -> str:
@@ -53,18 +63,53 @@ def _resolution(fit: FitResult) -> tuple[dict[str, dict[str, float]], dict[str, 
     return {q: r for q, r in matrix.items() if r}, unresolved
 
 
+def closed_weekdays(fit: FitResult) -> list[str]:
+    """Weekdays that fall between the first and the last fitted day but on which no fitted
+    day had a call: the centre was closed (a log lists only days with calls).
+    """
+    if not fit.fit_days:
+        return []
+    span = range(min(fit.fit_days), max(fit.fit_days) + 1)
+    seen = set(weekday_of(fit.first_date, np.asarray(fit.fit_days)).tolist())
+    within = set(weekday_of(fit.first_date, np.asarray(span)).tolist())
+    return [WEEKDAYS[w] for w in sorted(within - seen)]
+
+
+def _volume(
+    profile: list[float], by_weekday: dict[str, list[float]] | None, closed: list[str]
+) -> dict[str, Any]:
+    """A call type's ``volume``: the profile, and with weekday profiles their ``by_weekday``."""
+    volume: dict[str, Any] = {"profile_per_interval": [round(x, 3) for x in profile]}
+    if by_weekday is not None:
+        days: dict[str, Any] = {
+            w: {"profile_per_interval": [round(x, 3) for x in p]} for w, p in by_weekday.items()
+        }
+        days.update({w: {"rate_per_hour": 0} for w in closed if w not in days})
+        volume["by_weekday"] = {w: days[w] for w in WEEKDAYS if w in days}
+    return volume
+
+
 def scenario_data(
-    fit: FitResult, profiles: dict[str, list[float]] | None = None, days: int = 1
+    fit: FitResult,
+    profiles: dict[str, list[float]] | None = None,
+    days: int = 1,
+    *,
+    weekdays: bool = False,
 ) -> dict[str, Any]:
     """The fitted scenario as plain data (valid input for ``scenario_from_dict``).
 
     Parameters
     ----------
     profiles
-        Volume profile per call type to use instead of the all-days profile (a weekday's).
+        Volume profile per call type to use instead of the all-days profile (the mean of
+        the held-out days' weekday profiles, for a back-test).
     days
-        Days the scenario simulates.
+        Days the scenario simulates (ignored with ``weekdays``: one week).
+    weekdays
+        Give each call type's weekday profiles as ``volume.by_weekday`` and simulate one
+        week from a Monday (``calendar.start_weekday: mon``).
     """
+    closed = closed_weekdays(fit) if weekdays else []
     call_types = []
     for arrivals in fit.arrivals:
         name = arrivals.call_type
@@ -72,7 +117,7 @@ def scenario_data(
         entry: dict[str, Any] = {
             "name": name,
             "target": fit.targets[name],
-            "volume": {"profile_per_interval": [round(x, 3) for x in profile]},
+            "volume": _volume(profile, arrivals.by_weekday if weekdays else None, closed),
         }
         if arrivals.day_cv > 0:
             entry["day_to_day_cv"] = round(arrivals.day_cv, 4)
@@ -126,10 +171,11 @@ def scenario_data(
         "seed": 1,
         "replications": DEFAULT_REPLICATIONS,
         "calendar": {
-            "days": days,
+            "days": WEEK_DAYS if weekdays else days,
             "open": clock(fit.open_s),
             "close": clock(fit.close_s),
             "interval_minutes": fit.interval_minutes,
+            **({"start_weekday": WEEKDAYS[0]} if weekdays else {}),
         },
         "service_level": {"threshold_s": fit.service_level_s},
         "queues": [{"name": q} for q in fit.queues],

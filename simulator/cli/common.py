@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,7 +24,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from simulator.scenario import Scenario, ScenarioError, load_scenario
+if TYPE_CHECKING:
+    from simulator.scenario import Scenario
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -59,6 +60,8 @@ def fail(message: str) -> NoReturn:
 
 def load(path: Path) -> Scenario:
     """The scenario in ``path``, or exit 2 with every problem found in it."""
+    from simulator.scenario import ScenarioError, load_scenario
+
     try:
         return load_scenario(path)
     except ScenarioError as error:

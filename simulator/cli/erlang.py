@@ -6,8 +6,8 @@ handle time in seconds, then either evaluates a given number of agents
 (``--target-sl`` with ``--threshold``, ``--target-asa``, ``--target-abandon``,
 ``--target-blocking``). It prints the figures for that agent count and a table of
 the staffing around it, or the same as JSON with ``--json``. The commands only
-parse, call :mod:`simulator.analytic` and format; bad input ends with a message on
-stderr and exit status 2.
+parse, call :mod:`simulator.analytic` and format; bad input ends as for every other
+command (``simulator.cli.common.fail``): a message on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal
 
 import typer
 from rich import box
@@ -33,6 +33,7 @@ from simulator.analytic import (
     erlang_c_metrics,
     staffing_rows,
 )
+from simulator.cli.common import fail
 
 __all__ = ["erlang_app"]
 
@@ -44,10 +45,8 @@ erlang_app = typer.Typer(
     no_args_is_help=True,
 )
 
-#: Seconds per hour, to turn calls per hour into the per-second rates of the formulas.
+#: Seconds per hour, to turn a load in Erlangs into calls per hour of one-hour contacts.
 SECONDS_PER_HOUR = 3600.0
-#: Exit status for bad input (the same as typer's usage errors).
-EXIT_BAD_INPUT = 2
 #: Service-level target used when neither agents nor any target is given.
 DEFAULT_TARGET_SL = 0.8
 #: Blocking target used by ``erlang b`` when neither agents nor a target is given.
@@ -100,28 +99,22 @@ class _Target:
     met: Callable[[dict[str, Any]], bool]
 
 
-def _fail(message: str) -> NoReturn:
-    """Print ``message`` on stderr and exit with status 2."""
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
-
-
 def _require(name: str, value: float | None) -> float:
     """Return a required option's value, or fail naming it."""
     if value is None:
-        _fail(f"{name} is required")
+        fail(f"{name} is required")
     return value
 
 
 def _rate(calls_per_hour: float | None, aht: float | None) -> tuple[float, float]:
-    """Arrival rate per second and handle time in seconds from the planner's options."""
+    """Calls per hour and handle time in seconds from the planner's options (checked)."""
     cph = _require("--calls-per-hour", calls_per_hour)
     mean_service = _require("--aht", aht)
     if not math.isfinite(cph) or cph < 0:
-        _fail(f"--calls-per-hour must be a number >= 0, got {cph}")
+        fail(f"--calls-per-hour must be a number >= 0, got {cph}")
     if not math.isfinite(mean_service) or mean_service <= 0:
-        _fail(f"--aht must be a number of seconds > 0, got {mean_service}")
-    return cph / SECONDS_PER_HOUR, mean_service
+        fail(f"--aht must be a number of seconds > 0, got {mean_service}")
+    return cph, mean_service
 
 
 def _percent(x: float) -> str:
@@ -166,10 +159,10 @@ _COLUMNS: dict[str, tuple[str, Callable[[float], str]]] = {
 
 
 def _figures(
-    model: Model, agents: int, lam: float, es: float, t: float, patience: float | None
+    model: Model, agents: int, cph: float, es: float, t: float, patience: float | None
 ) -> dict[str, Any]:
     """Evaluate ``agents`` agents into a flat dict of figures (ValueError on bad input)."""
-    load = lam * es
+    load = cph * (es / SECONDS_PER_HOUR)
     if model == "b":
         blocking = erlang_b(agents, load)
         carried = load * (1.0 - blocking)
@@ -181,10 +174,14 @@ def _figures(
             "occupancy": carried / agents if agents else 0.0,
         }
     if model == "c":
-        figures = asdict(erlang_c_metrics(agents, lam, es, t))
+        figures = asdict(erlang_c_metrics(agents, calls_per_hour=cph, aht_s=es, threshold_s=t))
     else:
         assert patience is not None  # the "a" command requires it
-        figures = asdict(erlang_a_metrics(agents, lam, es, patience, t))
+        figures = asdict(
+            erlang_a_metrics(
+                agents, calls_per_hour=cph, aht_s=es, patience_s=patience, threshold_s=t
+            )
+        )
     figures["agents"] = figures.pop("servers")
     return {"agents": agents} | figures
 
@@ -232,7 +229,7 @@ def _run(
     model: Model,
     title: str,
     inputs: dict[str, Any],
-    lam: float,
+    cph: float,
     es: float,
     threshold: float,
     patience: float | None,
@@ -253,10 +250,18 @@ def _run(
             answer, source = max(1, *(n for _, n in needed)), "target"
         else:
             answer, source = agents, "given"
-        figures = _figures(model, answer, lam, es, threshold, patience)
-        table = staffing_rows(model, lam, es, threshold, patience, around=answer, width=width)
+        figures = _figures(model, answer, cph, es, threshold, patience)
+        table = staffing_rows(
+            model,
+            calls_per_hour=cph,
+            aht_s=es,
+            threshold_s=threshold,
+            patience_s=patience,
+            around=answer,
+            width=width,
+        )
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     target_rows = [
         {
             "kpi": target.kpi,
@@ -328,15 +333,15 @@ def erlang_b_command(
 ) -> None:
     """Erlang B (M/M/c/c): blocking when callers finding every server busy are lost."""
     if load is not None and (calls_per_hour is not None or aht is not None):
-        _fail("give either --load or --calls-per-hour with --aht, not both")
+        fail("give either --load or --calls-per-hour with --aht, not both")
     if load is None:
-        lam, es = _rate(calls_per_hour, aht)
-        erlangs = lam * es
+        cph, es = _rate(calls_per_hour, aht)
+        erlangs = cph * es / SECONDS_PER_HOUR
     else:
         if not math.isfinite(load) or load < 0:
-            _fail(f"--load must be a number of Erlangs >= 0, got {load}")
+            fail(f"--load must be a number of Erlangs >= 0, got {load}")
         erlangs = load
-        lam, es = load, 1.0  # one-second handle time: λ·E[S] is the load
+        cph, es = load, SECONDS_PER_HOUR  # one-hour contacts: the load is the calls per hour
     if target_blocking is None and agents is None:
         target_blocking = DEFAULT_TARGET_BLOCKING
     targets: list[_Target] = []
@@ -356,7 +361,7 @@ def erlang_b_command(
         "b",
         f"Erlang B: offered load {erlangs:.3f} Erlangs",
         inputs,
-        lam,
+        cph,
         es,
         0.0,
         None,
@@ -379,29 +384,38 @@ def erlang_c_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Erlang C (M/M/c): waiting time when callers wait as long as it takes."""
-    lam, es = _rate(calls_per_hour, aht)
+    cph, es = _rate(calls_per_hour, aht)
     if agents is None and target_sl is None and target_asa is None:
         target_sl = DEFAULT_TARGET_SL
     targets: list[_Target] = []
     if target_sl is not None:
         sl = target_sl
         targets.append(
-            _sl_target(sl, threshold, lambda: agents_for_service_level(lam, es, threshold, sl))
+            _sl_target(
+                sl,
+                threshold,
+                lambda: agents_for_service_level(
+                    calls_per_hour=cph, aht_s=es, threshold_s=threshold, target=sl
+                ),
+            )
         )
     if target_asa is not None:
         asa = target_asa
-        targets.append(_asa_target(asa, lambda: agents_for_asa(lam, es, asa)))
+        targets.append(
+            _asa_target(asa, lambda: agents_for_asa(calls_per_hour=cph, aht_s=es, target_asa_s=asa))
+        )
+    load = cph * es / SECONDS_PER_HOUR
     inputs = {
         "calls_per_hour": calls_per_hour,
         "aht_s": es,
         "threshold_s": threshold,
-        "load_erlangs": lam * es,
+        "load_erlangs": load,
     }
     _run(
         "c",
-        f"Erlang C: {calls_per_hour:g} calls/h, AHT {es:g} s, load {lam * es:.3f} Erlangs",
+        f"Erlang C: {cph:g} calls/h, AHT {es:g} s, load {load:.3f} Erlangs",
         inputs,
-        lam,
+        cph,
         es,
         threshold,
         None,
@@ -436,10 +450,10 @@ def erlang_a_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Erlang A (M/M/n+M): waiting and abandonment when callers hang up after a patience."""
-    lam, es = _rate(calls_per_hour, aht)
+    cph, es = _rate(calls_per_hour, aht)
     mean_patience = _require("--patience", patience)
     if not mean_patience > 0:
-        _fail(f"--patience must be a number of seconds > 0, got {mean_patience}")
+        fail(f"--patience must be a number of seconds > 0, got {mean_patience}")
     if agents is None and target_sl is None and target_asa is None and target_abandon is None:
         target_sl = DEFAULT_TARGET_SL
     targets: list[_Target] = []
@@ -449,12 +463,25 @@ def erlang_a_command(
             _sl_target(
                 sl,
                 threshold,
-                lambda: agents_for_service_level(lam, es, threshold, sl, mean_patience),
+                lambda: agents_for_service_level(
+                    calls_per_hour=cph,
+                    aht_s=es,
+                    threshold_s=threshold,
+                    target=sl,
+                    patience_s=mean_patience,
+                ),
             )
         )
     if target_asa is not None:
         asa = target_asa
-        targets.append(_asa_target(asa, lambda: agents_for_asa(lam, es, asa, mean_patience)))
+        targets.append(
+            _asa_target(
+                asa,
+                lambda: agents_for_asa(
+                    calls_per_hour=cph, aht_s=es, target_asa_s=asa, patience_s=mean_patience
+                ),
+            )
+        )
     if target_abandon is not None:
         ab = target_abandon
         targets.append(
@@ -462,23 +489,26 @@ def erlang_a_command(
                 "p_abandon",
                 f"abandon rate <= {_percent(ab)}",
                 ab,
-                lambda: agents_for_abandon_rate(lam, es, mean_patience, ab),
+                lambda: agents_for_abandon_rate(
+                    calls_per_hour=cph, aht_s=es, patience_s=mean_patience, target=ab
+                ),
                 lambda f: bool(f["p_abandon"] <= ab),
             )
         )
+    load = cph * es / SECONDS_PER_HOUR
     inputs = {
         "calls_per_hour": calls_per_hour,
         "aht_s": es,
         "patience_s": mean_patience,
         "threshold_s": threshold,
-        "load_erlangs": lam * es,
+        "load_erlangs": load,
     }
     _run(
         "a",
-        f"Erlang A: {calls_per_hour:g} calls/h, AHT {es:g} s, patience {mean_patience:g} s, "
-        f"load {lam * es:.3f} Erlangs",
+        f"Erlang A: {cph:g} calls/h, AHT {es:g} s, patience {mean_patience:g} s, "
+        f"load {load:.3f} Erlangs",
         inputs,
-        lam,
+        cph,
         es,
         threshold,
         mean_patience,

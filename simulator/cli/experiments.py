@@ -44,7 +44,7 @@ from simulator.experiment.precision import PrecisionTarget, kpi_names, parse_pre
 from simulator.experiment.runner import ExperimentProgress
 from simulator.experiment.sweep import PointFailure, SweepMismatch, SweepResult, sweep
 from simulator.metrics.registry import shown_kpis
-from simulator.outputfiles import json_text, save_figure, write_atomic, write_text
+from simulator.outputfiles import json_text, save_figure, write_file_set
 from simulator.scenario.changes import OverrideError
 
 __all__ = [
@@ -354,12 +354,16 @@ def compare_command(
     table, differences = comparison.table(), comparison.differences()
     data = _comparison_json(comparison, table, kpis)
     data["fingerprints"] = fingerprints
-    folder.mkdir(parents=True, exist_ok=True)
-    write_text(folder / "comparison.json", json_text(data))
-    write_atomic(folder / "comparison.csv", lambda tmp: table.to_csv(tmp, index=False))
-    write_atomic(folder / "differences.csv", lambda tmp: differences.to_csv(tmp, index=False))
     figure = difference_plot(differences, kpis=kpi or None, baseline=stems[0])
-    save_figure(figure, folder / "differences.png", dpi=110)
+    write_file_set(
+        folder,
+        {
+            "comparison.json": json_text(data),
+            "comparison.csv": lambda path: table.to_csv(path, index=False),
+            "differences.csv": lambda path: differences.to_csv(path, index=False),
+            "differences.png": lambda path: figure.savefig(path, dpi=110),
+        },
+    )
     if as_json:
         typer.echo(json_text(data))
         return

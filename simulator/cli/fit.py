@@ -30,7 +30,10 @@ def fit_command(
         int, typer.Option("--interval-minutes", min=1, help="Planning interval in minutes.")
     ] = 30,
     by_weekday: Annotated[
-        bool, typer.Option("--by-weekday", help="One volume profile (and scenario) per weekday.")
+        bool,
+        typer.Option(
+            "--by-weekday", help="One volume profile per weekday (the scenario simulates a week)."
+        ),
     ] = False,
     holdout_days: Annotated[
         int,

@@ -20,7 +20,7 @@ from simulator.cli.experiments import (
     experiment_session,
     precision_targets,
 )
-from simulator.cli.tables import fold_columns, wrapped
+from simulator.cli.tables import fold_columns, kpi_rows, wrapped
 from simulator.experiment import RunResult, run
 from simulator.experiment.precision import target_status
 from simulator.experiment.runner import ExperimentProgress
@@ -33,7 +33,8 @@ __all__ = ["run_command"]
 
 def _kpi_table(result: RunResult, every: bool) -> Table:
     """The KPIs a reader of this scenario needs (``every``: all of them, breakdowns too),
-    with their 95 % half-widths and confidence intervals, in at most 80 columns.
+    with their 95 % half-widths and confidence intervals, in at most 80 columns: each
+    breakdown is an indented sub-row of its KPI, under a ``by <dimension>`` line.
     """
     from simulator.report.formatting import format_half_width, format_interval, format_value
 
@@ -56,19 +57,24 @@ def _kpi_table(result: RunResult, every: bool) -> Table:
             )
         ),
         box=box.SIMPLE_HEAVY,
+        pad_edge=False,  # two more characters for long breakdown names
     )
     table.add_column("KPI", overflow="fold", ratio=1)
     table.add_column("mean", justify="right", no_wrap=True)
     table.add_column("± 95 %", justify="right", no_wrap=True)
     table.add_column("95 % CI", justify="right", no_wrap=True)
-    for name in names:
+    if not every:  # undefined here (no contact reached it): see summary.json
+        names = [name for name in names if not math.isnan(_cell(summary, name, "mean"))]
+    for row in kpi_rows(names):
+        name = row.name
+        if name is None:
+            table.add_row(escape(row.label), style="dim" if row.label.startswith(" ") else None)
+            continue
         mean = _cell(summary, name, "mean")
-        if math.isnan(mean) and not every:
-            continue  # undefined here (no contact reached it): see summary.json
         low, high = _cell(summary, name, "low"), _cell(summary, name, "high")
         cut = bool(summary["clipped"].to_numpy()[summary.index.get_loc(name)])
         table.add_row(
-            escape(name),
+            escape(row.label),
             format_value(name, mean, currency=currency),
             format_half_width(name, _cell(summary, name, "half_width"), currency=currency),
             format_interval(name, low, high, currency=currency) + ("*" if cut else ""),
@@ -84,11 +90,12 @@ def _queue_table(result: RunResult) -> Table | None:
     """Service level per queue and interval (counted intervals), for several queues."""
     from simulator.report.formatting import format_value
 
-    if len(result.scenario.queues) < 2:
+    # E-mail queues have their own service level (email_service_level), in working hours.
+    queues = [q.name for q in result.scenario.queues if q.channel != "email"]
+    if len(queues) < 2:
         return None
     frame = result.intervals(by="queue")
     frame = frame[(frame["kpi"] == "service_level") & frame["counted"]]
-    queues = result.members("queue")
     multi_day = result.scenario.calendar.days > 1
     table = Table(
         title="Service level by queue and interval",

@@ -43,7 +43,7 @@ __all__ = ["RunResult"]
 _BREAKDOWN_TEXT = {
     "queue": "contacts counted in queue {} (the queue first joined, else the one meant for)",
     "call_type": "contacts of call type {}",
-    "group": "agent group {} only",
+    "group": "agent group {} only (contacts: those whose last serving agent was in it)",
 }
 ALL = "all"
 """The ``breakdown`` of the overall figures in ``intervals()``."""
@@ -140,7 +140,8 @@ class RunResult:
 
         Shapes: ``(replications,)``, plus an interval axis when ``per_interval``, plus a
         member axis when ``by`` is given. Only the totals meaningful along ``by`` are
-        present (contact totals per queue or call type, agent time per group).
+        present (contact totals per queue or call type, agent time and the contacts its
+        agents served per group, answered-wait histograms per queue or call type).
         """
         counted = self._counted_intervals()
         n_intervals = len(counted)
@@ -161,8 +162,15 @@ class RunResult:
             for name in tallies[0].contacts if tallies else ():
                 source = [t.by_queue[name] if by == "queue" else t.contacts[name] for t in tallies]
                 totals[name] = stack([reduce(a) for a in source])
+        if by == "group":
+            for name in tallies[0].by_group if tallies else ():
+                totals[name] = stack([reduce(t.by_group[name]) for t in tallies])
         if by in (None, "queue"):
             totals["queue_waiting_s"] = stack([reduce(t.queue_waiting_s) for t in tallies])
+            if tallies and tallies[0].email_waiting_s is not None:
+                totals["email_waiting_s"] = stack(
+                    [reduce(t.email_waiting_s) for t in tallies if t.email_waiting_s is not None]
+                )
         if by in (None, "group"):
             hourly = [self.scenario.costs.hourly(g.role) for g in self.scenario.agent_groups]
             per_second = np.array(hourly) / 3600.0
@@ -191,8 +199,15 @@ class RunResult:
         width = len(self.members(by)) if by is not None else 1
         window = np.full((n_intervals, width), interval_s)
         totals["window_s"] = stack([reduce(window) for _ in tallies])
-        if by is None and not per_interval:
-            totals["wait_histogram"] = stack([t.wait_histogram for t in tallies])
+        if not per_interval and by in (None, "queue", "call_type"):
+            histograms: list[np.ndarray]
+            if by == "queue":
+                histograms = [t.wait_histogram_by_queue for t in tallies]
+            elif by == "call_type":
+                histograms = [t.wait_histogram_by_call_type for t in tallies]
+            else:
+                histograms = [t.wait_histogram for t in tallies]
+            totals["wait_histogram"] = stack(histograms)
         return totals
 
     def _estimated(self, kpi: Kpi, by: Dimension | None, per_interval: bool) -> bool:

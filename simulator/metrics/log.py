@@ -11,7 +11,8 @@ bumped inside the model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import struct
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from typing import Any
@@ -59,6 +60,8 @@ class Outcome(IntEnum):
     """Heard an announced wait longer than they would wait and hung up at once."""
     UNREACHED = 10
     """A callback or voicemail return whose every attempt went unanswered."""
+    BACKLOG = 11
+    """An e-mail still unanswered when the run ends (the backlog it leaves)."""
 
 
 class Origin(IntEnum):
@@ -183,35 +186,95 @@ Row = tuple[Any, ...]
 """One log row, fields in ``CONTACT_COLUMNS`` order."""
 
 
+_STRUCT_CODES = {
+    ("i", 1): "b",
+    ("i", 2): "h",
+    ("i", 4): "i",
+    ("i", 8): "q",
+    ("u", 1): "B",
+    ("u", 2): "H",
+    ("u", 4): "I",
+    ("u", 8): "Q",
+    ("f", 4): "f",
+    ("f", 8): "d",
+    ("b", 1): "?",
+}
+
+
+def struct_of(dtype: np.dtype[Any]) -> struct.Struct:
+    """The ``struct`` layout of a packed structured dtype (native order, no padding).
+
+    Packing a row with ``struct`` and reading the joined bytes with ``np.frombuffer``
+    is about three times as fast as ``np.fromiter`` over row tuples, which converts
+    each field through numpy's scalar machinery; a row packed at once also holds ~100
+    bytes instead of a tuple of Python numbers.
+    """
+    fields: Mapping[str, Any] = dtype.fields or {}
+    codes = []
+    for name in dtype.names or ():
+        field = fields[name][0]
+        code = _STRUCT_CODES.get((field.kind, field.itemsize))
+        if code is None:
+            raise TypeError(f"log column {name!r}: no struct code for {field}")
+        codes.append(code)
+    layout = struct.Struct("=" + "".join(codes))
+    if layout.size != dtype.itemsize:
+        raise TypeError("log dtype is not packed")
+    return layout
+
+
 class ContactLog:
-    """Append-only log of finished contacts, packed into structured arrays in chunks."""
+    """Append-only log of finished contacts, packed into structured arrays in chunks.
+
+    Each row is packed to bytes when appended; every ``chunk_rows`` rows the bytes
+    become one structured array.
+    """
 
     def __init__(
         self,
         keep: bool = True,
         chunk_rows: int = 8_192,
         listeners: list[Callable[[np.ndarray], None]] | None = None,
+        fixed: Mapping[str, Any] | None = None,
     ) -> None:
+        """``fixed`` names columns that hold the same value for every contact of the run
+        (those of features the scenario does not use): rows leave them out and packing
+        fills them in, which saves reading and converting them contact by contact.
+        """
         self.keep = keep
         self.chunk_rows = chunk_rows
         self.listeners = listeners if listeners is not None else []
-        self._pending: list[Row] = []
+        self.fixed = dict(fixed or {})
+        unknown = sorted(set(self.fixed) - set(CONTACT_DTYPE.names or ()))
+        if unknown:
+            raise ValueError(f"no such log column: {', '.join(unknown)}")
+        self.row_columns = tuple(c.name for c in CONTACT_COLUMNS if c.name not in self.fixed)
+        """The columns of an appended row, in schema order."""
+        self._row_dtype = np.dtype([(name, CONTACT_DTYPE[name]) for name in self.row_columns])
+        self._pack = struct_of(self._row_dtype).pack
+        self._pending: list[bytes] = []
         self.chunks: list[np.ndarray] = []
         self.rows = 0
 
     def append(self, row: Row) -> None:
-        """Record one finished contact (fields in ``CONTACT_COLUMNS`` order)."""
+        """Record one finished contact (the fields of ``row_columns``, in order)."""
         pending = self._pending
-        pending.append(row)
+        pending.append(self._pack(*row))
         if len(pending) >= self.chunk_rows:
             self.flush()
 
     def flush(self) -> None:
-        """Pack the pending rows and pass them to the listeners."""
-        if not self._pending:
+        """Turn the pending rows into one structured array and pass it to the listeners."""
+        pending = self._pending
+        if not pending:
             return
-        chunk = np.array(self._pending, dtype=CONTACT_DTYPE)
+        packed = np.frombuffer(b"".join(pending), dtype=self._row_dtype)
         self._pending = []
+        chunk = np.empty(len(packed), dtype=CONTACT_DTYPE)
+        for name in self.row_columns:
+            chunk[name] = packed[name]
+        for name, value in self.fixed.items():
+            chunk[name] = value
         self.rows += len(chunk)
         for listener in self.listeners:
             listener(chunk)

@@ -27,7 +27,11 @@ Breakdowns: ``kpi[queue=<q>]`` counts a contact in the queue it first joined (a 
 that never joined one — blocked, hung up or self-served in the IVR — in the queue its
 call type is meant for), so per-queue counts add up to the total and the offered-weighted
 per-queue rates equal the overall one; ``kpi[call_type=<c>]`` by the contact's call type;
-``kpi[group=<g>]`` the time of one agent group.
+``kpi[group=<g>]`` the time of one agent group or, for what agents do with contacts
+(answered, handle time, transfers), the contacts whose last serving agent was in the group
+(contacts no agent served are in no group), so per-group counts add up to the total.
+Answered-wait percentiles are broken down by queue and call type from per-member
+histograms, estimated like the overall figure (mean over replications).
 """
 
 from __future__ import annotations
@@ -83,6 +87,8 @@ SECTIONS = (
 """Report sections, in the order they are shown."""
 
 _CONTACT: tuple[Dimension, ...] = ("queue", "call_type")
+_SERVED: tuple[Dimension, ...] = ("queue", "call_type", "group")
+"""Contact KPIs about what agents did, also broken down by the serving group."""
 
 HEADLINE_BREAKDOWNS = ("offered", "service_level", "abandon_rate", "asa_s", "occupancy")
 """The KPIs whose breakdowns are shown by default (``summary.json`` and ``--all`` have
@@ -129,7 +135,11 @@ def _field(name: str) -> Fn:
 
 def _percentile(q: float) -> Fn:
     def per_replication(t: Totals) -> np.ndarray:
-        return np.array([wait_percentile(h, q) for h in t["wait_histogram"]])
+        """One quantile per histogram along the last axis (per replication, per member)."""
+        histograms = np.asarray(t["wait_histogram"])
+        flat = histograms.reshape(-1, histograms.shape[-1])
+        values = np.array([wait_percentile(h, q) for h in flat])
+        return values.reshape(histograms.shape[:-1])
 
     return per_replication
 
@@ -138,8 +148,12 @@ def kpi_registry(
     service_level_definition: str = "offered",
     telephony_minute_cost: float = 0.0,
     callbacks_in_service_level: str = "answered_when_connected",
+    email: bool = True,
 ) -> tuple[Kpi, ...]:
     """Every KPI, for a scenario's service-level definition, callback counting and costs.
+
+    ``email`` adds the e-mail KPIs (a scenario without an e-mail queue has no e-mail
+    totals, so its registry leaves them out).
 
     ``callbacks_in_service_level`` says how an inbound call that accepted a callback
     counts: ``answered_when_connected`` — in the denominators, and as answered within
@@ -147,7 +161,8 @@ def kpi_registry(
     of the service-level and abandonment denominators. Use :func:`registry_for` to get
     the registry of a scenario.
     """
-    return _registry(service_level_definition, telephony_minute_cost, callbacks_in_service_level)
+    kpis = _registry(service_level_definition, telephony_minute_cost, callbacks_in_service_level)
+    return kpis + EMAIL_KPIS if email else kpis
 
 
 def registry_for(scenario: Scenario) -> tuple[Kpi, ...]:
@@ -158,7 +173,10 @@ def registry_for(scenario: Scenario) -> tuple[Kpi, ...]:
         else "answered_when_connected"
     )
     return kpi_registry(
-        scenario.service_level.definition, scenario.costs.telephony_minute, counting
+        scenario.service_level.definition,
+        scenario.costs.telephony_minute,
+        counting,
+        email=any(queue.channel == "email" for queue in scenario.queues),
     )
 
 
@@ -213,6 +231,7 @@ def _registry(
         section: str,
         unit: Unit = "share",
         feature: str | None = None,
+        dims: tuple[Dimension, ...] = _CONTACT,
     ) -> Kpi:
         return Kpi(
             name,
@@ -224,7 +243,7 @@ def _registry(
             numerator,
             denominator,
             feature=feature,
-            dims=_CONTACT,
+            dims=dims,
         )
 
     def count(name: str, label: str, description: str, feature: str | None = None) -> Kpi:
@@ -252,6 +271,7 @@ def _registry(
             f"{pct}th percentile of answered waits (s), mean over replications",
             _percentile(q),
             attribution=None,
+            dims=_CONTACT,
         )
 
     return (
@@ -260,6 +280,17 @@ def _registry(
             "Contacts offered",
             "inbound contacts (first calls, redials, recontacts) arriving in the counted"
             " window, per replication",
+        ),
+        Kpi(
+            "answered",
+            "Contacts answered",
+            "count",
+            "level",
+            callers,
+            "inbound contacts answered by an agent, per replication (per group: the group of"
+            " the last agent who served the contact)",
+            f("answered"),
+            dims=_SERVED,
         ),
         count("offered_first", "First calls", "first calls offered, per replication", "redial"),
         count("offered_redial", "Redials", "redials offered, per replication", "redial"),
@@ -338,6 +369,7 @@ def _registry(
             f("answered"),
             service,
             unit="seconds",
+            dims=_SERVED,
         ),
         rate(
             "mean_wait_s",
@@ -381,6 +413,7 @@ def _registry(
             journeys,
             unit="count",
             feature="transfers",
+            dims=_SERVED,
         ),
         rate(
             "repeat_explanations_per_contact",
@@ -392,6 +425,7 @@ def _registry(
             journeys,
             unit="count",
             feature="transfers",
+            dims=_SERVED,
         ),
         rate(
             "ping_pong_rate",
@@ -401,6 +435,7 @@ def _registry(
             f("served"),
             journeys,
             feature="transfers",
+            dims=_SERVED,
         ),
         rate(
             "escalation_reach",
@@ -651,6 +686,7 @@ def _registry(
             f("served"),
             agents,
             unit="seconds",
+            dims=_SERVED,
         ),
         rate(
             "wrap_up_s",
@@ -660,6 +696,7 @@ def _registry(
             f("served"),
             agents,
             unit="seconds",
+            dims=_SERVED,
         ),
         Kpi(
             "occupancy",
@@ -787,6 +824,102 @@ def _registry(
     )
 
 
+def _email_kpis() -> tuple[Kpi, ...]:
+    """The e-mail KPIs: e-mails are counted apart from calls and chats, by arrival interval
+    (see :mod:`simulator.metrics.email` for working hours and when an e-mail is due).
+    """
+    service = SECTIONS[1]
+    f = _field
+
+    def level(name: str, label: str, description: str) -> Kpi:
+        return Kpi(
+            name, label, "count", "level", service, description, f(name),
+            feature="email", dims=_CONTACT,
+        )  # fmt: skip
+
+    def ratio(
+        name: str, label: str, unit: Unit, description: str, numerator: Fn, denominator: Fn
+    ) -> Kpi:
+        return Kpi(
+            name, label, unit, "rate", service, description, numerator, denominator,
+            feature="email", dims=_CONTACT,
+        )  # fmt: skip
+
+    return (
+        level(
+            "email_received",
+            "E-mails received",
+            "e-mails arriving in the counted window, per replication",
+        ),
+        level(
+            "email_answered",
+            "E-mails answered",
+            "e-mails received that were answered by the end of the run, per replication",
+        ),
+        level(
+            "email_backlog_end",
+            "E-mail backlog at the end",
+            "e-mails received still unanswered at the last close (received = answered +"
+            " this), per replication",
+        ),
+        Kpi(
+            "email_backlog_at_close",
+            "E-mail backlog at close",
+            "count",
+            "level",
+            service,
+            "e-mails waiting at a day's close, carried to the next day (per interval: in"
+            " each day's last interval; overall: summed over the days), per replication",
+            f("email_backlog_close"),
+            attribution="time",
+            feature="email",
+            dims=_CONTACT,
+        ),
+        ratio(
+            "email_service_level",
+            "E-mail service level",
+            "share",
+            "answered within email_threshold_hours working hours (clock stopped while"
+            " closed) / e-mails whose threshold passed by the last close",
+            f("email_answered_within"),
+            f("email_due"),
+        ),
+        ratio(
+            "email_mean_response_h",
+            "E-mail response (working hours)",
+            "hours",
+            "mean working hours (opening hours only) from arrival to answer, answered e-mails",
+            lambda t: t["email_response_wh_s"] / 3600.0,
+            f("email_answered"),
+        ),
+        ratio(
+            "email_mean_response_clock_h",
+            "E-mail response (clock hours)",
+            "hours",
+            "mean clock hours (nights included) from arrival to answer, answered e-mails",
+            lambda t: t["email_response_s"] / 3600.0,
+            f("email_answered"),
+        ),
+        Kpi(
+            "email_backlog_mean",
+            "E-mail backlog (mean)",
+            "count",
+            "time_average",
+            service,
+            "time-average number of e-mails waiting, opening hours",
+            f("email_waiting_s"),
+            f("window_s"),
+            attribution="time",
+            feature="email",
+            dims=("queue",),
+        ),
+    )
+
+
+EMAIL_KPIS = _email_kpis()
+"""The e-mail KPIs, in a registry only when the scenario has an e-mail queue."""
+
+
 @functools.cache
 def _by_name() -> dict[str, Kpi]:
     return {k.name: k for k in kpi_registry()}
@@ -850,6 +983,8 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
         used.add("announcement")
     if any(queue.channel == "chat" for queue in sc.queues):
         used.add("chat")
+    if any(queue.channel == "email" for queue in sc.queues):
+        used.add("email")
     costs = sc.costs
     if costs.agent_hour or costs.telephony_minute or costs.supervisor_hour or costs.manager_hour:
         used.add("costs")
@@ -859,7 +994,7 @@ def scenario_features(scenario: Scenario) -> frozenset[str]:
 def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
     """Of ``names`` (KPIs and breakdowns), those a reader of ``scenario``'s results needs:
     KPIs of features it uses, and the breakdowns of ``HEADLINE_BREAKDOWNS`` along
-    dimensions with several members.
+    dimensions with several members (but not for e-mail queues and call types).
     """
     features = scenario_features(scenario)
     members = {
@@ -867,14 +1002,21 @@ def shown_kpis(scenario: Scenario, names: list[str]) -> list[str]:
         "call_type": len(scenario.call_types),
         "group": len(scenario.agent_groups),
     }
+    email_queues = {queue.name for queue in scenario.queues if queue.channel == "email"}
+    email_members = {f"queue={name}" for name in email_queues} | {
+        f"call_type={ct.name}" for ct in scenario.call_types if ct.target in email_queues
+    }
     shown = []
     for name in names:
         info = kpi_info(name)
         if info is not None and info.feature is not None and info.feature not in features:
             continue
         if "[" in name:
-            dimension = name.split("[", 1)[1].split("=", 1)[0]
+            breakdown = name.split("[", 1)[1].rstrip("]")
+            dimension = breakdown.split("=", 1)[0]
             if members.get(dimension, 0) < 2 or base_name(name) not in HEADLINE_BREAKDOWNS:
                 continue
+            if breakdown in email_members:
+                continue  # the callers' KPIs of an e-mail queue or call type are empty
         shown.append(name)
     return shown

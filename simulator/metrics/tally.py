@@ -1,5 +1,6 @@
-"""Aggregates of one replication: contact counts and sums per interval and call type,
-time-weighted areas per interval and agent group or queue, and a wait histogram.
+"""Aggregates of one replication: contact counts and sums per interval and call type (and
+per queue, and for what agents did, per serving group), time-weighted areas per interval
+and agent group or queue, and answered-wait histograms (overall, per queue, per call type).
 
 The tally is filled from the contact log (``add_contacts``, one packed chunk at a
 time) and from the areas the model accumulates (``add_group_time``,
@@ -14,9 +15,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from simulator.metrics.email import EMAIL_FIELDS, EmailCounting
 from simulator.metrics.log import Flag, Origin, Outcome
 
-__all__ = ["CONTACT_FIELDS", "GROUP_FIELDS", "HISTOGRAM_BINS", "HISTOGRAM_BIN_S", "Tally"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "GROUP_CONTACT_FIELDS",
+    "GROUP_FIELDS",
+    "HISTOGRAM_BINS",
+    "HISTOGRAM_BIN_S",
+    "Tally",
+]
 
 CONTACT_FIELDS = (
     "offered",
@@ -79,6 +88,22 @@ CONTACT_FIELDS = (
 same per (interval, queue) in ``Tally.by_queue``, a contact counted in the queue it first
 joined (or, if it never joined one, the queue its call type is meant for)."""
 
+GROUP_CONTACT_FIELDS = (
+    "answered",
+    "served",
+    "wait_answered_s",
+    "talk_s",
+    "handoff_s",
+    "wrap_s",
+    "transfers",
+    "repeats",
+    "ping_pong",
+)
+"""The contact fields also kept per (interval, agent group) in ``Tally.by_group``: what
+an agent did with a contact (answered, handled, transferred it). A contact counts in the
+group of the last agent who served it; contacts no agent served count in no group, and
+none of these fields is non-zero for them, so per-group values add up to the total."""
+
 GROUP_FIELDS = ("busy_s", "present_s", "paid_s", "chat_slots_s", "chatting_s")
 """Per (interval, agent group) areas: agents busy (talk + wrap-up), present (on duty, or
 finishing a call after their shift), and paid (scheduled before shrinkage, plus overtime).
@@ -112,6 +137,7 @@ class Tally:
         short_abandon_s: float,
         counted_from_s: float,
         intervals_per_day: int,
+        email: EmailCounting | None = None,
     ) -> None:
         self.n_intervals = n_intervals
         self.n_call_types = n_call_types
@@ -122,26 +148,38 @@ class Tally:
         self.counted_from_s = counted_from_s
         self.intervals_per_day = intervals_per_day
         self.n_queues = n_queues
+        self.n_groups = n_groups
         self.contacts = {f: np.zeros((n_intervals, n_call_types)) for f in CONTACT_FIELDS}
         self.by_queue = {f: np.zeros((n_intervals, n_queues)) for f in CONTACT_FIELDS}
+        self.by_group = {f: np.zeros((n_intervals, n_groups)) for f in GROUP_CONTACT_FIELDS}
         self.groups = {f: np.zeros((n_intervals, n_groups)) for f in GROUP_FIELDS}
         days = n_intervals // intervals_per_day
         self.after_close = {f: np.zeros((days, n_groups)) for f in GROUP_FIELDS}
         self.queue_waiting_s = np.zeros((n_intervals, n_queues))
         self.wait_histogram = np.zeros(HISTOGRAM_BINS + 1)
+        self.wait_histogram_by_queue = np.zeros((n_queues, HISTOGRAM_BINS + 1))
+        self.wait_histogram_by_call_type = np.zeros((n_call_types, HISTOGRAM_BINS + 1))
+        self.email = email
+        self.email_waiting_s: np.ndarray | None = None
+        """Per (interval, queue) area of e-mails waiting (e-mail queues only; with e-mail,
+        ``queue_waiting_s`` keeps calls and chats only)."""
+        if email is not None:
+            for f in EMAIL_FIELDS:
+                self.contacts[f] = np.zeros((n_intervals, n_call_types))
+                self.by_queue[f] = np.zeros((n_intervals, n_queues))
+            self.email_waiting_s = np.zeros((n_intervals, n_queues))
 
     def add_contacts(self, rows: np.ndarray) -> None:
         """Add a chunk of contact-log rows; rows arriving before the counted window are skipped."""
         rows = rows[rows["arrival"] >= self.counted_from_s]
+        if self.email is not None:
+            is_email = self.email.is_email_type[rows["call_type"]]
+            if is_email.any():
+                self._add_emails(rows[is_email], self.email)
+                rows = rows[~is_email]
         if len(rows) == 0:
             return
-        interval = rows["day"].astype(np.int64) * self.intervals_per_day + rows["interval"]
-        cell = interval * self.n_call_types + rows["call_type"]
-        size = self.n_intervals * self.n_call_types
-        # One queue per contact: the first joined, else the one its call type is meant for.
-        queue = np.where(rows["queue"] >= 0, rows["queue"], rows["target"]).astype(np.int64)
-        queue_cell = interval * self.n_queues + queue
-        queue_size = self.n_intervals * self.n_queues
+        interval, cell, queue, queue_cell = self._cells(rows)
         outcome = rows["outcome"]
         origin = rows["origin"]
         # Inbound contacts are callers on the line; callbacks and voicemail returns are
@@ -232,11 +270,43 @@ class Tally:
             "disappointed": announced & (announce_error < 0),
             "announce_balked": outcome == Outcome.ANNOUNCE_BALKED,
         }
-        shape, queue_shape = (
+        self._add_values(values, rows, interval, cell, queue_cell)
+        self._add_waits(wait_answered[answered], queue[answered], rows["call_type"][answered])
+
+    def _cells(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each row's interval (by arrival), flat (interval, call type) cell, queue and flat
+        (interval, queue) cell.
+        """
+        interval = rows["day"].astype(np.int64) * self.intervals_per_day + rows["interval"]
+        cell = interval * self.n_call_types + rows["call_type"]
+        # One queue per contact: the first joined, else the one its call type is meant for.
+        queue = np.where(rows["queue"] >= 0, rows["queue"], rows["target"]).astype(np.int64)
+        return interval, cell, queue, interval * self.n_queues + queue
+
+    def _add_values(
+        self,
+        values: dict[str, np.ndarray],
+        rows: np.ndarray,
+        interval: np.ndarray,
+        cell: np.ndarray,
+        queue_cell: np.ndarray,
+    ) -> None:
+        """Add per-row weights of named fields into their cells (by call type, by queue,
+        and by serving group for the fields kept per group).
+        """
+        size = self.n_intervals * self.n_call_types
+        queue_size = self.n_intervals * self.n_queues
+        shape, queue_shape, group_shape = (
             (self.n_intervals, self.n_call_types),
             (self.n_intervals, self.n_queues),
+            (self.n_intervals, self.n_groups),
         )
+        group = rows["group"].astype(np.int64)
+        by_a_group = group >= 0
+        group_cell = (interval * self.n_groups + group)[by_a_group]
         for field, weights in values.items():
+            if not weights.any():
+                continue  # a feature the scenario does not use: nothing to add
             w = weights.astype(float)
             counts = np.bincount(cell, weights=w, minlength=size).reshape(shape)
             self.contacts[field] += counts
@@ -246,10 +316,45 @@ class Tally:
                 self.by_queue[field] += np.bincount(
                     queue_cell, weights=w, minlength=queue_size
                 ).reshape(queue_shape)
-        bins = np.minimum(
-            np.ceil(wait_answered[answered] / HISTOGRAM_BIN_S).astype(np.int64), HISTOGRAM_BINS
-        )
-        self.wait_histogram += np.bincount(bins, minlength=HISTOGRAM_BINS + 1)
+            if field in self.by_group:
+                self.by_group[field] += np.bincount(
+                    group_cell, weights=w[by_a_group], minlength=self.n_intervals * self.n_groups
+                ).reshape(group_shape)
+
+    def _add_waits(self, waits: np.ndarray, queues: np.ndarray, call_types: np.ndarray) -> None:
+        """Count answered waits in the histograms: overall, per queue first joined and per
+        call type (one row of bins per member).
+        """
+        bins = np.minimum(np.ceil(waits / HISTOGRAM_BIN_S).astype(np.int64), HISTOGRAM_BINS)
+        width = HISTOGRAM_BINS + 1
+        self.wait_histogram += np.bincount(bins, minlength=width)
+        for histogram, member in (
+            (self.wait_histogram_by_queue, queues),
+            (self.wait_histogram_by_call_type, call_types.astype(np.int64)),
+        ):
+            cells = member * width + bins
+            histogram += np.bincount(cells, minlength=histogram.size).reshape(histogram.shape)
+
+    def _add_emails(self, rows: np.ndarray, email: EmailCounting) -> None:
+        """Add e-mail rows: their own totals by arrival, and the backlog at each close."""
+        interval, cell, _, queue_cell = self._cells(rows)
+        self._add_values(email.values(rows), rows, interval, cell, queue_cell)
+        first, last = email.nights_waited(rows)
+        waited = first <= last
+        days = email.days
+        last_intervals = np.arange(days) * self.intervals_per_day + self.intervals_per_day - 1
+        for members, table, width in (
+            (rows["call_type"], self.contacts, self.n_call_types),
+            (rows["queue"], self.by_queue, self.n_queues),
+        ):
+            member = members[waited].astype(np.int64)
+            # +1 from the first night waited, -1 after the last: a running sum over days.
+            steps = np.bincount(
+                first[waited] * width + member, minlength=(days + 1) * width
+            ) - np.bincount((last[waited] + 1) * width + member, minlength=(days + 1) * width)
+            table["email_backlog_close"][last_intervals] += np.cumsum(
+                steps.reshape(days + 1, width), axis=0
+            )[:days]
 
     def add_group_time(self, interval: int, *areas: np.ndarray) -> None:
         """Add agent-group areas accumulated during ``interval``: one array per field of
@@ -265,4 +370,8 @@ class Tally:
 
     def add_queue_time(self, interval: int, waiting_s: np.ndarray) -> None:
         """Add the area under each queue's count of waiting contacts during ``interval``."""
+        if self.email is not None and self.email_waiting_s is not None:
+            mail = self.email.is_email_queue
+            self.email_waiting_s[interval] += np.where(mail, waiting_s, 0.0)
+            waiting_s = np.where(mail, 0.0, waiting_s)
         self.queue_waiting_s[interval] += waiting_s

@@ -77,7 +77,7 @@ class AfterTalk:
         contact.transfers += 1
         mode = self.transfer_mode
         contact.story_known = mode.story_survives(self.draws.uniform.next())
-        if mode.agent_holds:
+        if mode.briefing is not None:  # the agent stays on the line to brief the next
             contact.holder = agent
             contact.handoff -= now  # the holder's time is counted when released
         else:

@@ -24,8 +24,9 @@ from simulator.model.agents import Agent
 from simulator.model.callers import JourneyDraws
 from simulator.model.contact import CALLBACK_TASK, INBOUND, VOICEMAIL_TASK, Contact
 from simulator.model.events import Wakeup
+from simulator.policies.callbacks import CallbackMode
 from simulator.randomness import BufferedDraws
-from simulator.scenario.contact_back import Callback, Voicemail
+from simulator.scenario.contact_back import CallbackSpec, Voicemail
 
 if TYPE_CHECKING:
     from simulator.model.centre import Centre
@@ -39,7 +40,7 @@ HOUR_S = 3_600.0
 class Dialler:
     """The rules for ringing a customer: window, clock, answer decay, attempts."""
 
-    def __init__(self, config: Callback | Voicemail, draws: JourneyDraws) -> None:
+    def __init__(self, config: CallbackSpec | Voicemail, draws: JourneyDraws) -> None:
         self.start_s, self.end_s = config.window_s()
         self.site_clock = config.clock == "site"
         self.p0 = config.answer_probability.at_zero_delay
@@ -77,7 +78,7 @@ class CallbackDesk:
     def __init__(
         self,
         centre: Centre,
-        callback: Callback | None,
+        callback: CallbackSpec | None,
         voicemail: Voicemail | None,
         draws: JourneyDraws,
     ) -> None:
@@ -85,6 +86,9 @@ class CallbackDesk:
         self.env = centre.env
         self.draws = draws
         self.callback = callback
+        mode: CallbackMode | None = centre.rules.callback_mode
+        self.callback_delay_s = mode.delay_s if mode is not None else 0.0
+        """From acceptance to the callback joining the queue, as the callback mode says."""
         self.voicemail = voicemail
         self.callback_dialler = Dialler(callback, draws) if callback is not None else None
         self.voicemail_dialler = Dialler(voicemail, draws) if voicemail is not None else None
@@ -120,7 +124,7 @@ class CallbackDesk:
         centre.hang_up(contact, Outcome.CALLBACK_ACCEPTED, now)
         task = self._task(contact, Origin.CALLBACK, CALLBACK_TASK, now)
         task.misplaced = contact.misplaced
-        delay = cb.scheduled_after_s if cb.mode == "scheduled" else 0.0
+        delay = self.callback_delay_s
         if delay > 0.0:
             Wakeup(self.env, delay, self._on_task_due, (task, queue))
         else:

@@ -8,6 +8,9 @@ straddling a boundary at the old rate. Each call type draws from its own streams
 caller's attributes (patience, handle time, wrap-up, balking draw) are drawn in
 that call type's arrival order, so the same seed gives the same callers whatever
 the staffing or routing: the basis of common random numbers.
+
+E-mail call types with an ``overnight_rate_per_hour`` also get a Poisson number of
+e-mails in each night before the second and later days, from a stream of their own.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator.randomness import BufferedDraws, Streams
-from simulator.scenario import CallType, Scenario
+from simulator.scenario import Calendar, CallType, Scenario
 
 __all__ = [
     "FirstCalls",
@@ -71,6 +74,9 @@ class _CallTypeStreams:
         self.balk = streams.generator("balk", j)
         self.authority = streams.generator("authority", j)
         self.timezone = streams.generator("timezone", j)
+        self.overnight = (
+            streams.generator("overnight", j) if call_type.overnight_rate_per_hour else None
+        )
 
 
 def shared_day_factors(scenario: Scenario, streams: Streams) -> np.ndarray | None:
@@ -119,9 +125,42 @@ def first_calls_by_day(scenario: Scenario, streams: Streams) -> Iterator[FirstCa
                     else np.full(n, zones[0]),
                 )
             )
+            if s.overnight is not None and day:
+                parts.append(_overnight(ct, s.j, s.overnight, day, factor, cal, zones[0]))
         columns = [np.concatenate(c) for c in zip(*parts, strict=True)]
         order = np.argsort(columns[0], kind="stable")
         yield FirstCalls(*(c[order] for c in columns))
+
+
+def _overnight(
+    ct: CallType,
+    j: int,
+    rng: np.random.Generator,
+    day: int,
+    factor: float,
+    cal: Calendar,
+    tz: float,
+) -> tuple[np.ndarray, ...]:
+    """E-mails arriving in the night before ``day`` (from the previous close to its
+    opening), a Poisson number placed uniformly, counted in the day's first interval;
+    every draw from the call type's own overnight stream, so the daytime e-mails stay
+    the same whatever the overnight rate.
+    """
+    night_s = cal.day_s - (cal.close_s - cal.open_s)
+    n = int(rng.poisson(factor * ct.overnight_rate_per_hour * night_s / 3600.0))
+    time = np.sort((day - 1) * cal.day_s + cal.close_s + rng.random(n) * night_s)
+    return (
+        time,
+        np.full(n, j, dtype=np.int64),
+        np.full(n, day, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        np.full(n, np.inf),  # e-mails never abandon
+        ct.handle_time.sample(rng, n),
+        ct.wrap_up.sample(rng, n) if ct.wrap_up is not None else np.zeros(n),
+        np.ones(n),  # never balk
+        np.zeros(n, dtype=bool),
+        np.full(n, tz),
+    )
 
 
 class RedialDraws:
@@ -165,7 +204,8 @@ def _buffered(dist: object, rng: np.random.Generator) -> BufferedDraws:
 
 class JourneyDraws:
     """Random draws of the journey after the first queue: IVR choices and patience, later
-    conversations, explanations, briefings, resolution and transfer decisions.
+    conversations, explanations, resolution and transfer decisions (and, through
+    ``buffered``, the draws a stage sets up for its own rules: briefings, dialling).
     """
 
     def __init__(self, scenario: Scenario, streams: Streams) -> None:
@@ -179,9 +219,6 @@ class JourneyDraws:
             _buffered(explain, streams.generator("journey", "explain"))
             if explain is not None
             else BufferedDraws(np.zeros)
-        )
-        self.briefing = _buffered(
-            scenario.transfers.briefing, streams.generator("journey", "briefing")
         )
         ivr_patience = scenario.ivr.patience if scenario.ivr is not None else None
         self.ivr_patience: list[BufferedDraws] = []

@@ -23,10 +23,11 @@ from simulator.model.after_talk import AfterTalk
 from simulator.model.agents import Agent, AgentGroup
 from simulator.model.callbacks import CallbackDesk
 from simulator.model.callers import JourneyDraws, RedialDraws
-from simulator.model.contact import DONE, INBOUND, Contact
+from simulator.model.contact import DONE, EMAIL, INBOUND, Contact
+from simulator.model.email import EmailDesk, EmailQueue
 from simulator.model.entry import Entry
 from simulator.model.events import Wakeup
-from simulator.model.log_row import row_of
+from simulator.model.log_row import row_reader
 from simulator.model.queueing import Queueing
 from simulator.model.queues import ContactQueue
 from simulator.model.rules import CentreRules
@@ -62,12 +63,16 @@ class Centre:
         self.env = env
         self.rules = rules
         self.log = log
+        self.row_of = row_reader(log.row_columns)
         self.routing = rules.routing
         self.redials = redials
         self.draws = draws
         self.calendar = rules.calendar
         self.target = rules.target
-        self.queues = [ContactQueue(i) for i in range(rules.n_queues)]
+        self.queues = [
+            EmailQueue(i) if rules.email.is_email[i] else ContactQueue(i)
+            for i in range(rules.n_queues)
+        ]
         agent_ids = itertools.count()
         self.groups = [
             AgentGroup(g, factor, agent_ids, slots)
@@ -82,6 +87,7 @@ class Centre:
         self.closed = True
         self.next_contact_id = 0
         self.desk = CallbackDesk(self, rules.callback, rules.voicemail, draws)
+        self.email = EmailDesk(self) if rules.email.any else None
         stages = (Entry(self), Queueing(self), Service(self), AfterTalk(self))
         self.entry: EntryStage = stages[0]
         self.queueing: QueueStage = stages[1]
@@ -91,6 +97,8 @@ class Centre:
             stage.wire()
         self.arrive = self.entry.arrive
         self.call_again = self.entry.call_again
+        self.anyone_calls_again = bool(redials.probability or rules.recontact_probability)
+        """Whether a caller may redial or recontact (else ``call_again`` is skipped)."""
         self.leave_queues = self.queueing.leave
         self.answer = self.service.answer
 
@@ -122,6 +130,8 @@ class Centre:
         group = self.groups[agent.group]
         if not group.to_leave:
             q = self.routing.queue_for(agent.group, self.queues, self.groups, now)
+            if q < 0 and self.email is not None:
+                q = self.email.queue_for(agent.group)
             if q >= 0:
                 contact = self.queues[q].line.popleft()[1]
                 self.leave_queues(contact, now)
@@ -138,6 +148,8 @@ class Centre:
         while idle:
             agent = idle.popleft()  # the asking agent is not idle (as after a contact)
             q = self.routing.queue_for(group_index, self.queues, self.groups, now)
+            if q < 0 and self.email is not None:
+                q = self.email.queue_for(group_index)
             if q < 0:
                 idle.appendleft(agent)
                 return
@@ -154,7 +166,8 @@ class Centre:
             self.lines_busy -= 1
             self.in_system -= 1
         self.end(contact, outcome, now)
-        self.call_again(contact, outcome, now)
+        if self.anyone_calls_again:
+            self.call_again(contact, outcome, now)
 
     def end(self, contact: Contact, outcome: Outcome, now: float) -> None:
         """Log the contact's row: the facts every KPI is computed from."""
@@ -177,7 +190,14 @@ class Centre:
             + _MISROUTED * contact.misrouted
             + _ZERO_OUT * contact.zero_out
             + _ESCALATED * contact.escalated
-            + (_IVR if self.has_ivr and outcome != Outcome.BLOCKED and not contact.chat else 0)
+            + (
+                _IVR
+                if self.has_ivr
+                and outcome != Outcome.BLOCKED
+                and not contact.chat
+                and contact.kind != EMAIL
+                else 0
+            )
             + _CALLBACK_OFFERED * contact.callback_offered
             + _FOLLOWS_FIRST * contact.follows_first
         )
@@ -189,7 +209,7 @@ class Centre:
             contact.hops, contact.path_code = 1, contact.queue + 1
         else:
             contact.hops = contact.path_code = 0
-        self.log.append(row_of(contact))
+        self.log.append(self.row_of(contact))
 
     # --- calendar -------------------------------------------------------------------------
 
@@ -277,11 +297,16 @@ class Centre:
 
         Work owed after the last day is outside the run, under one rule for callbacks and
         voicemail returns as for recontacts and redials (which are never placed past the
-        last closing): a task still waiting here is dropped, not logged as a failure.
+        last closing): a task still waiting here is dropped, not logged as a failure. An
+        e-mail still waiting is the backlog the run leaves: logged as ``BACKLOG``.
         """
         now = self.env.now
         for contact in self.waiting_contacts():
-            if contact.kind != INBOUND:
+            if contact.kind == EMAIL:
+                self.queueing.leave(contact, now)
+                contact.wait += now - contact.joined_at
+                self.end(contact, Outcome.BACKLOG, now)
+            elif contact.kind != INBOUND:
                 self.queueing.leave(contact, now)  # due after the horizon: not simulated
             else:
                 self._cut_off(contact, now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "CALLBACK_TASK",
     "DONE",
+    "EMAIL",
     "INBOUND",
     "IN_IVR",
     "NEW",
@@ -33,6 +34,8 @@ CALLBACK_TASK = 1
 """The centre must ring a caller back (accepted callback)."""
 VOICEMAIL_TASK = 2
 """The centre must listen to a message and ring the caller back."""
+EMAIL = 3
+"""An e-mail: it holds no line, never abandons, and waits overnight (``email.py``)."""
 
 
 class Contact:

@@ -1,6 +1,7 @@
 """Entry: a contact dials in (blocked for lack of lines, into the IVR, or straight to
-its queue; a chat goes straight to its queue), and a caller who did not get what they
-needed may call again later. ``lines`` limits calls and chats together.
+its queue; a chat goes straight to its queue, an e-mail to its queue without a line),
+and a caller who did not get what they needed may call again later. ``lines`` limits
+calls and chats together.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import simpy
 
 from simulator.metrics.log import Origin, Outcome
 from simulator.model.contact import IN_IVR, Contact
+from simulator.model.email import EmailDesk
 from simulator.model.events import Wakeup
 from simulator.model.ivr import IvrRouter
 
@@ -46,6 +48,7 @@ class Entry:
         vm = rules.voicemail
         self.voicemail_when_closed = vm is not None and vm.when_closed
         self.is_chat = rules.chat.is_chat if rules.chat.any else None
+        self.is_email = rules.email.is_email if rules.email.any else None
 
     def wire(self) -> None:
         """Look up the sibling stages once they all exist."""
@@ -56,6 +59,9 @@ class Entry:
         centre = self.centre
         # The clock, not the planned time: ``now + (t - now)`` may differ from ``t`` by an ulp.
         contact.arrival = now = self.env.now
+        if self.is_email is not None and self.is_email[contact.target]:
+            cast(EmailDesk, centre.email).arrive(contact, now)
+            return
         if centre.lines_busy == self.lines:
             centre.end(contact, Outcome.BLOCKED, now)
             self.call_again(contact, Outcome.BLOCKED, now)

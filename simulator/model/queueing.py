@@ -131,8 +131,9 @@ class Queueing:
             contact.state = IN_IVR
             desk.take_message(contact, now)
             return True
-        if estimator.announcing:
-            announced = estimate * estimator.announce_factor
+        announcer = estimator.announcer
+        if announcer is not None:
+            announced = announcer.announce(estimate)
             contact.announced = announced
             if announced > patience:
                 centre.hang_up(contact, Outcome.ANNOUNCE_BALKED, now)

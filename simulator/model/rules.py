@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from simulator.model.behaviour import CallerBehaviour
 from simulator.model.journey import JourneyRules
+from simulator.policies.announcements import Announcer, make_announcer
+from simulator.policies.callbacks import CallbackMode, make_callback_mode
 from simulator.policies.routing import (
     RoutingPolicy,
     SkillStructure,
@@ -23,10 +25,17 @@ from simulator.policies.routing import (
 from simulator.policies.transfers import TransferMode, make_transfer_mode
 from simulator.policies.waits import WaitPredictor, make_wait_predictor
 from simulator.scenario import Calendar, Scenario
-from simulator.scenario.contact_back import Callback, Voicemail
+from simulator.scenario.contact_back import CallbackSpec, Voicemail
 from simulator.scenario.journeys import Ivr
 
-__all__ = ["CentreRules", "ChatRules", "OverflowRule", "WaitRules", "compile_rules"]
+__all__ = [
+    "CentreRules",
+    "ChatRules",
+    "EmailRules",
+    "OverflowRule",
+    "WaitRules",
+    "compile_rules",
+]
 
 NO_LINE_LIMIT = -1
 """``CentreRules.lines`` when the scenario sets no trunk-line limit."""
@@ -50,11 +59,8 @@ class WaitRules:
     """Groups that serve each queue (their agents on duty feed the estimate)."""
     mean_service_s: list[float]
     """Mean agent time per call type: handle time, wrap-up and one explanation."""
-    announcing: bool
-    announce_factor: float
-    """Announced wait / estimate: 1 (accurate), 1/factor (optimistic), factor (pessimistic)."""
-    patience_after_overrun: float
-    """Share of the remaining patience kept once the announced wait has passed."""
+    announcer: Announcer | None
+    """What a caller who must wait is told (None: nothing)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,22 @@ class ChatRules:
     def any(self) -> bool:
         """Whether the scenario has a chat queue at all."""
         return any(self.is_chat)
+
+
+@dataclass(frozen=True)
+class EmailRules:
+    """Which queues are e-mail, and which of them each group answers."""
+
+    is_email: list[bool]
+    """Per queue."""
+    tiers: list[list[list[int]]]
+    """Per group: its e-mail queues in priority tiers (what a free agent takes when no
+    call or chat it serves is waiting)."""
+
+    @property
+    def any(self) -> bool:
+        """Whether the scenario has an e-mail queue at all."""
+        return any(self.is_email)
 
 
 @dataclass(frozen=True)
@@ -101,9 +123,12 @@ class CentreRules:
     case_history: bool
     """A recontacting caller's story is known to the next agent."""
     waits: WaitRules
-    callback: Callback | None
+    callback: CallbackSpec | None
+    callback_mode: CallbackMode | None
+    """When an accepted callback is queued (None without callbacks)."""
     voicemail: Voicemail | None
     chat: ChatRules
+    email: EmailRules
     behaviour: CallerBehaviour
     """Handle-time and patience multipliers of each call type by interval of the day."""
 
@@ -114,30 +139,21 @@ class CentreRules:
         return (
             self.callback is not None
             or (vm is not None and vm.when_expected_wait_s_over is not None)
-            or self.waits.announcing
+            or self.waits.announcer is not None
         )
 
 
 def _wait_rules(scenario: Scenario, queue_groups: list[list[int]]) -> WaitRules:
     explain = scenario.callers.explain_time
     extra = explain.mean if explain is not None else 0.0
-    announcement = scenario.announcement
-    factor = {
-        "none": 1.0,
-        "accurate": 1.0,
-        "optimistic": 1.0 / announcement.factor,
-        "pessimistic": announcement.factor,
-    }[announcement.mode]
     return WaitRules(
-        predictor=make_wait_predictor(scenario.wait_estimate.predictor),
+        predictor=make_wait_predictor(scenario.wait_estimate),
         queue_groups=queue_groups,
         mean_service_s=[
             ct.handle_time.mean + (ct.wrap_up.mean if ct.wrap_up is not None else 0.0) + extra
             for ct in scenario.call_types
         ],
-        announcing=announcement.mode != "none",
-        announce_factor=factor,
-        patience_after_overrun=announcement.patience_after_overrun,
+        announcer=make_announcer(scenario.announcement),
     )
 
 
@@ -175,8 +191,12 @@ def compile_rules(scenario: Scenario) -> CentreRules:
         case_history=scenario.callers.case_history,
         waits=_wait_rules(scenario, skills.queue_groups),
         callback=scenario.callback,
+        callback_mode=(
+            make_callback_mode(scenario.callback) if scenario.callback is not None else None
+        ),
         voicemail=scenario.voicemail,
         chat=_chat_rules(scenario, skills),
+        email=_email_rules(scenario, skills),
         behaviour=CallerBehaviour(scenario),
     )
 
@@ -187,8 +207,21 @@ def _chat_rules(scenario: Scenario, skills: SkillStructure) -> ChatRules:
         is_chat=is_chat,
         slots=[g.chat.slots for g in scenario.agent_groups],
         slowdown=[g.chat.slowdown for g in scenario.agent_groups],
-        tiers=[
-            [tier for tier in ([q for q in tier if is_chat[q]] for tier in tiers) if tier]
-            for tiers in skills.group_tiers
-        ],
+        tiers=_tiers_among(is_chat, skills),
     )
+
+
+def _email_rules(scenario: Scenario, skills: SkillStructure) -> EmailRules:
+    is_email = [queue.channel == "email" for queue in scenario.queues]
+    return EmailRules(
+        is_email=is_email,
+        tiers=_tiers_among(is_email, skills),
+    )
+
+
+def _tiers_among(chosen: list[bool], skills: SkillStructure) -> list[list[list[int]]]:
+    """Each group's priority tiers kept to the ``chosen`` queues (empty tiers dropped)."""
+    return [
+        [tier for tier in ([q for q in tier if chosen[q]] for tier in tiers) if tier]
+        for tiers in skills.group_tiers
+    ]

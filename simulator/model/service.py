@@ -1,6 +1,7 @@
 """Service: an agent reaches a contact and talks to it.
 
-For a callback or voicemail task the agent first dials (``callbacks.py``); for a
+For a callback or voicemail task the agent first dials (``callbacks.py``); an e-mail
+is read and answered like a conversation (its handle time, no story to hear); for a
 caller on the line the conversation is the talk time (scaled by the call type's
 handle-time multiplier for the interval it starts in and by the group's handle time
 factor), plus the story if this agent does not know it yet, plus the briefing
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+import numpy as np
 import simpy
 
 from simulator.model.agents import Agent
-from simulator.model.contact import INBOUND, SERVING, Contact
+from simulator.model.contact import EMAIL, INBOUND, SERVING, Contact
 from simulator.model.events import Wakeup
 from simulator.policies.routing import longest_waiting
+from simulator.randomness import BufferedDraws
 
 if TYPE_CHECKING:
     from simulator.model.centre import Centre
@@ -38,6 +41,12 @@ class Service:
         self.is_manager = rules.journey.is_manager
         self.explains = rules.explains
         self.behaviour = rules.behaviour
+        briefing = rules.transfer_mode.briefing
+        self.briefing = (
+            self.draws.buffered(briefing, "briefing")
+            if briefing is not None
+            else BufferedDraws(np.zeros)  # no agent stays on the line: never drawn
+        )
         self.slowdown = rules.chat.slowdown
         self.chat_tiers = rules.chat.tiers
         self.queues = centre.queues
@@ -56,7 +65,10 @@ class Service:
         contact.agent = agent
         contact.served_queue = queue
         if contact.kind != INBOUND:
-            self.dial(contact, agent, queue, now)
+            if contact.kind == EMAIL:
+                self.converse(contact, agent, queue, now)  # reading and replying
+            else:
+                self.dial(contact, agent, queue, now)
             return
         self.estimator.served(queue, waited)
         self.converse(contact, agent, queue, now)
@@ -81,7 +93,7 @@ class Service:
         if contact.misplaced:
             duration = 0.0  # the agent only hears the story and passes the caller on
         if contact.holder is not None:
-            briefing = self.draws.briefing.next()
+            briefing = self.briefing.next()
             duration += briefing
             contact.handoff += now + briefing  # the holder held from the transfer until here
             Wakeup(self.env, briefing, self._on_handoff_done, contact.holder)

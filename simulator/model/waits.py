@@ -3,8 +3,8 @@
 The estimate comes from the scenario's predictor (``policies/waits.py``) fed with the
 queue's state: callers waiting ahead, agents on duty who can serve it, the mean
 service time of the caller's call type, and the last wait to end in service.
-An announcement tells the caller the estimate (``accurate``), less (``optimistic``:
-divided by ``factor``) or more (``pessimistic``: times ``factor``).
+An announcement turns the estimate into what the caller hears, as the scenario's
+announcement mode says (``policies/announcements.py``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ class WaitEstimator:
         self.queue_groups = rules.queue_groups
         self.mean_service_s = rules.mean_service_s
         self.last_delay_s = [0.0] * n_queues
-        self.announcing = rules.announcing
-        self.announce_factor = rules.announce_factor
-        self.patience_after_overrun = rules.patience_after_overrun
+        self.announcer = rules.announcer
+        self.patience_after_overrun = (
+            rules.announcer.patience_after_overrun if rules.announcer is not None else 1.0
+        )
 
     def estimate(
         self,

@@ -6,20 +6,22 @@ and the skill structure (which groups serve each queue, and each group's queues 
 priority tiers), and answers two questions the model asks; it never changes state
 itself. ``ROUTING_POLICIES`` maps each scenario model (tagged by its ``policy`` key)
 to the class that implements it: adding a policy means a model in
-``simulator/scenario/routing.py`` and a class here registered with
-``@routing_policy(Model)``, which files it under the model's ``policy`` value.
+``simulator/scenario/routing.py`` (added to ``RoutingSpec``) and a class here
+registered with ``@routing_policy(Model)``, which files it under the model's
+``policy`` value — nothing else.
 """
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
+from simulator.policies.registry import Registry
 from simulator.scenario.routing import (
     FcfsRouting,
     GroupOrderRouting,
+    LeastOccupiedRouting,
     PriorityLongestIdleRouting,
     ReservationRouting,
     RoutingSpec,
@@ -30,6 +32,7 @@ __all__ = [
     "ROUTING_POLICIES",
     "FirstComeFirstServed",
     "GroupOrder",
+    "LeastOccupied",
     "PriorityLongestIdle",
     "Reserve",
     "RoutingPolicy",
@@ -49,10 +52,15 @@ class IdleAgent(Protocol):
 
 
 class AgentPool(Protocol):
-    """What routing needs of an agent group: its idle agents, longest idle first."""
+    """What routing needs of an agent group: its idle agents, longest idle first, and how
+    many agents are on duty (idle or busy, not about to leave).
+    """
 
     @property
     def idle(self) -> Sequence[IdleAgent]: ...
+
+    @property
+    def on_duty(self) -> int: ...
 
 
 class WaitingLine(Protocol):
@@ -97,23 +105,10 @@ class SkillStructure:
     """Each group's skills: queue -> priority (1 first)."""
 
 
-PolicySpec = TypeVar("PolicySpec", bound=RoutingSpec)
-PolicyFactory = Callable[[PolicySpec, SkillStructure], RoutingPolicy]
-ROUTING_POLICIES: dict[str, Callable[[Any, SkillStructure], RoutingPolicy]] = {}
+ROUTING_POLICIES: Registry[RoutingPolicy] = Registry("routing policy", RoutingSpec)
 """``policy`` key -> what builds the policy from its scenario model and the skill structure."""
-
-
-def routing_policy(
-    spec: type[PolicySpec],
-) -> Callable[[PolicyFactory[PolicySpec]], PolicyFactory[PolicySpec]]:
-    """Register the decorated class (or function) as the policy of scenario model ``spec``."""
-    (key,) = typing.get_args(spec.model_fields["policy"].annotation)  # its Literal's value
-
-    def register(factory: PolicyFactory[PolicySpec]) -> PolicyFactory[PolicySpec]:
-        ROUTING_POLICIES[key] = factory
-        return factory
-
-    return register
+routing_policy = ROUTING_POLICIES.register
+"""Register the decorated class as the policy of a scenario model: ``@routing_policy(Model)``."""
 
 
 def longest_waiting(
@@ -301,6 +296,30 @@ class Weighted:
         return best
 
 
+@routing_policy(LeastOccupiedRouting)
+class LeastOccupied(PriorityLongestIdle):
+    """An arriving contact goes to the group with the largest share of its agents on duty
+    idle (ties to the group listed first); a freed agent serves as in
+    ``priority_longest_idle``. Sending work where the share of idle agents is largest
+    evens out the groups' occupancy, whatever their sizes.
+    """
+
+    def __init__(self, spec: LeastOccupiedRouting, skills: SkillStructure) -> None:
+        super().__init__(PriorityLongestIdleRouting(), skills)
+
+    def group_for(self, queue: int, groups: Sequence[AgentPool], now: float) -> int:  # noqa: D102
+        best = -1
+        best_idle, best_duty = 0, 1
+        for g in self.queue_groups[queue]:
+            pool = groups[g]
+            idle = len(pool.idle)
+            if idle:
+                duty = pool.on_duty
+                if idle * best_duty > best_idle * duty:  # idle / duty above the best share
+                    best, best_idle, best_duty = g, idle, duty
+        return best
+
+
 def skill_structure(
     queue_names: list[str], group_names: list[str], group_skills: list[dict[str, int]]
 ) -> SkillStructure:
@@ -321,4 +340,4 @@ def skill_structure(
 
 def make_routing_policy(spec: RoutingSpec, skills: SkillStructure) -> RoutingPolicy:
     """Build the policy the scenario's ``routing`` names, with its parameters."""
-    return ROUTING_POLICIES[spec.policy](spec, skills)
+    return ROUTING_POLICIES.build(spec, skills)

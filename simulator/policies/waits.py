@@ -7,13 +7,24 @@
 - ``last_delay``: the wait of the last caller to reach an agent from the queue (the
   delay-history predictor; Ibrahim & Whitt, "Real-time delay estimation based on delay
   history", MSOM 11(3), 2009).
+
+Each predictor is registered under its scenario model's ``predictor``
+(``WAIT_PREDICTORS``); a new one is a model in ``simulator/scenario/contact_back.py``
+and a class here.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["LastDelay", "QueueLength", "WaitPredictor", "make_wait_predictor"]
+from simulator.policies.registry import Registry
+from simulator.scenario.contact_back import (
+    LastDelayEstimate,
+    QueueLengthEstimate,
+    WaitEstimateSpec,
+)
+
+__all__ = ["WAIT_PREDICTORS", "LastDelay", "QueueLength", "WaitPredictor", "make_wait_predictor"]
 
 
 class WaitPredictor(Protocol):
@@ -24,8 +35,16 @@ class WaitPredictor(Protocol):
         ...
 
 
+WAIT_PREDICTORS: Registry[WaitPredictor] = Registry("wait predictor", WaitEstimateSpec)
+"""``predictor`` -> the wait predictor, built from its scenario model."""
+
+
+@WAIT_PREDICTORS.register(QueueLengthEstimate)
 class QueueLength:
     """Callers ahead plus one, each served at the whole team's rate."""
+
+    def __init__(self, spec: QueueLengthEstimate) -> None:
+        pass
 
     def predict(self, ahead: int, agents: int, mean_service_s: float, last_delay_s: float) -> float:  # noqa: D102
         if agents <= 0:
@@ -33,13 +52,17 @@ class QueueLength:
         return (ahead + 1) * mean_service_s / agents
 
 
+@WAIT_PREDICTORS.register(LastDelayEstimate)
 class LastDelay:
     """What the last caller to get through waited."""
+
+    def __init__(self, spec: LastDelayEstimate) -> None:
+        pass
 
     def predict(self, ahead: int, agents: int, mean_service_s: float, last_delay_s: float) -> float:  # noqa: D102
         return last_delay_s
 
 
-def make_wait_predictor(name: str) -> WaitPredictor:
-    """The predictor a scenario names."""
-    return LastDelay() if name == "last_delay" else QueueLength()
+def make_wait_predictor(spec: WaitEstimateSpec) -> WaitPredictor:
+    """The predictor the scenario's ``wait_estimate`` names."""
+    return WAIT_PREDICTORS.build(spec)

@@ -117,6 +117,6 @@ def sweep_plot(
         raise ValueError(f"{x!r} is not a swept key of this table")
     frame = summary.drop(columns=["point"], errors="ignore")
     if by is None:
-        stats = {"kpi", "mean", "half_width", "low", "high", "replications"}
+        stats = {"kpi", "mean", "half_width", "low", "high", "clipped", "replications"}
         by = [c for c in frame.columns if c != x and c not in stats]
     return sweep_curve(frame, x=x, kpi=kpi, by=by or None, title=title)

@@ -457,10 +457,18 @@ def _feature_settings(sc: dict[str, Any]) -> list[tuple[str, str]]:
         )
     announcement = sc.get("announcement")
     if isinstance(announcement, dict) and announcement.get("mode", "none") != "none":
+        # The mode's own parameters, as the scenario states them (each mode has its own).
+        parameters = ", ".join(
+            f"{key} {value:g}" if isinstance(value, int | float) else f"{key} {value}"
+            for key, value in announcement.items()
+            if key != "mode"
+        )
         out.append(
             (
                 "Delay announcement",
-                f"{announcement.get('mode')} (factor {float(announcement.get('factor', 1.3)):g})",
+                f"{announcement.get('mode')} ({parameters})"
+                if parameters
+                else announcement["mode"],
             )
         )
     costs = sc.get("costs")

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +20,12 @@ import yaml
 from simulator.experiment import RunResult
 from simulator.experiment.result import wait_grid
 from simulator.metrics.registry import DIMENSIONS, Dimension, kpi_info
-from simulator.outputfiles import finite_json, json_text, save_figure, write_atomic, write_text
+from simulator.outputfiles import (
+    FileContent,
+    finite_json,
+    json_text,
+    write_file_set,
+)
 from simulator.scenario import Scenario, scenario_to_dict
 
 __all__ = [
@@ -36,6 +39,8 @@ __all__ = [
 ]
 
 MARKER = "run.json"
+FIGURE_DPI = 110
+"""Resolution of the figures in a run folder."""
 SCENARIO_HEADER = (
     "# The scenario as run, written by ccsim (CSV paths are relative to the original file).\n"
 )
@@ -150,63 +155,46 @@ def _previous_files(out: Path) -> set[str]:
 def write_run_outputs(result: RunResult, out: Path, force: bool = False) -> list[Path]:
     """Write the run's files into ``out`` and return their paths.
 
-    The files are written to a staging folder inside ``out`` first (each one atomically);
+    The files are written as one set (:func:`~simulator.outputfiles.write_file_set`):
     only when all of them are complete do they replace the earlier run's files, whose
     leftovers (e.g. ``contacts.parquet`` of a run kept with contacts) are removed, and
-    ``run.json`` is written last. A failure leaves the earlier run as it was.
+    ``run.json`` is put in place last. A failure leaves the earlier run as it was.
     """
     fingerprint = scenario_fingerprint(result.scenario)
     _check_folder(out, fingerprint, force)
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".ccsim-staging-", dir=out))
-    try:
-        names = _write_files(result, stage)
-        for name in names:
-            os.replace(stage / name, out / name)
-        for name in _previous_files(out) - set(names) - {MARKER}:
-            (out / name).unlink(missing_ok=True)
-        marker = {"scenario": result.scenario.name, "fingerprint": fingerprint, "files": names}
-        write_text(out / MARKER, json_text(marker))
-    except BaseException as error:
-        shutil.rmtree(stage, ignore_errors=True)
-        if created:
-            shutil.rmtree(out, ignore_errors=True)
-        if isinstance(error, OSError) and error.filename is not None:
-            where = out / Path(str(error.filename)).name  # the file, not its staging copy
-            raise OSError(error.errno, error.strerror, str(where)) from error
-        raise
-    shutil.rmtree(stage, ignore_errors=True)
-    return [out / MARKER, *(out / name for name in names)]
+    files = _run_files(result)
+    marker = {"scenario": result.scenario.name, "fingerprint": fingerprint, "files": list(files)}
+    files[MARKER] = json_text(marker)
+    stale = _previous_files(out) if out.is_dir() else set()
+    written = write_file_set(out, files, stale=stale)
+    return [written[-1], *written[:-1]]
 
 
-def _write_files(result: RunResult, folder: Path) -> list[str]:
-    """Write every file of a run into ``folder``; return their names."""
-    written: list[str] = []
+def _parquet_available() -> bool:
+    """Whether pandas can write Parquet here (it needs pyarrow or fastparquet)."""
+    return any(importlib.util.find_spec(engine) for engine in ("pyarrow", "fastparquet"))
 
-    def keep(name: str) -> Path:
-        written.append(name)
-        return folder / name
 
-    write_text(keep("summary.json"), json_text(summary_json(result)))
+def _run_files(result: RunResult) -> dict[str, FileContent]:
+    """Every file of a run: name -> its content or the function writing it."""
     table = interval_table(result)
-    write_atomic(keep("intervals.csv"), lambda tmp: table.to_csv(tmp, index=False))
     sl = result.scenario.service_level
     curve = result.service_level_curve(wait_grid(sl.threshold_s, 600.0))
-    write_atomic(keep("service_level_curve.csv"), lambda tmp: curve.to_csv(tmp, index=False))
-    write_text(
-        keep("scenario.yaml"),
-        SCENARIO_HEADER + yaml.safe_dump(scenario_to_dict(result.scenario), sort_keys=False),
-    )
-    save_figure(result.plot_intervals(), keep("intervals.png"), dpi=110)
+    files: dict[str, FileContent] = {
+        "summary.json": json_text(summary_json(result)),
+        "intervals.csv": lambda path: table.to_csv(path, index=False),
+        "service_level_curve.csv": lambda path: curve.to_csv(path, index=False),
+        "scenario.yaml": SCENARIO_HEADER
+        + yaml.safe_dump(scenario_to_dict(result.scenario), sort_keys=False),
+        "intervals.png": lambda path: result.plot_intervals().savefig(path, dpi=FIGURE_DPI),
+    }
     if all(o.contact_chunks is not None for o in result.outputs):
         contacts = result.contacts()
-        try:
-            write_atomic(
-                folder / "contacts.parquet", lambda tmp: contacts.to_parquet(tmp, index=False)
-            )
-            written.append("contacts.parquet")
-        except ImportError:
-            write_atomic(keep("contacts.csv"), lambda tmp: contacts.to_csv(tmp, index=False))
-        save_figure(result.plot_waits(), keep("wait_distribution.png"), dpi=110)
-    return written
+        if _parquet_available():
+            files["contacts.parquet"] = lambda path: contacts.to_parquet(path, index=False)
+        else:
+            files["contacts.csv"] = lambda path: contacts.to_csv(path, index=False)
+        files["wait_distribution.png"] = lambda path: result.plot_waits().savefig(
+            path, dpi=FIGURE_DPI
+        )
+    return files

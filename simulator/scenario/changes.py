@@ -15,8 +15,15 @@ items stay strings. Nothing is evaluated.
 
 A path is checked against the scenario before anything runs: an unknown key, an
 index past the end of a list or a name no item has is an :class:`OverrideError`
-naming the path. The changed data is then validated by the scenario layer, whose
-errors name the key path too; either way the command line exits with status 2.
+naming the path. In a key with variants (``routing``, ``transfers``, ``announcement``,
+a distribution, ...) the parameters of every variant are valid paths. Changing the tag
+(``transfers.mode=warm``, ``routing.policy=fcfs``) starts the new variant from its own
+defaults: it keeps the keys every variant shares (``routing.overflow``,
+``transfers.matrix``), the parameters the scenario wrote out that the new variant also
+has, and whatever the same change sets; the old variant's other parameters are
+dropped. So a sweep over the tag needs nothing else. The changed data is then
+validated by the scenario layer, whose errors name the key path too; either way the
+command line exits with status 2.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from pydantic import BaseModel
 
 from simulator.scenario import Scenario, ScenarioError, scenario_from_dict, scenario_to_dict
 from simulator.scenario.errors import allowed_keys, unwrap_type
+from simulator.scenario.variants import tag_key, union_members
 
 __all__ = [
     "MAX_POINTS",
@@ -236,6 +244,16 @@ def _field(model: type[BaseModel], key: str) -> tuple[str, str, Any] | None:
     return None
 
 
+def _variants(annotation: Any) -> tuple[type[BaseModel], ...]:
+    """The models of a tagged union (a key with variants), or ()."""
+    return union_members(annotation) if tag_key(annotation) is not None else ()
+
+
+def _keys_of(models: Sequence[type[BaseModel]]) -> list[str]:
+    """The keys any of ``models`` allows, each once, in order."""
+    return list(dict.fromkeys(key for model in models for key in allowed_keys(model)))
+
+
 def _resolve(scenario: Scenario, path: str) -> tuple[Segment, ...]:
     """Check ``path`` against the scenario; return it in the file's spelling with indices.
 
@@ -247,6 +265,7 @@ def _resolve(scenario: Scenario, path: str) -> tuple[Segment, ...]:
     resolved: list[Segment] = []
     obj: Any = scenario
     model: type[BaseModel] | None = Scenario
+    siblings: tuple[type[BaseModel], ...] = ()  # the other variants, in a key with variants
     for segment in parse_path(path):
         here = _render(resolved) or "the scenario"
         if isinstance(obj, list | tuple):
@@ -268,6 +287,7 @@ def _resolve(scenario: Scenario, path: str) -> tuple[Segment, ...]:
                 )
             obj = obj[segment]
             model = type(obj) if isinstance(obj, BaseModel) else None
+            siblings = ()
             resolved.append(segment)
             continue
         if isinstance(segment, _Name):
@@ -276,17 +296,25 @@ def _resolve(scenario: Scenario, path: str) -> tuple[Segment, ...]:
             raise OverrideError(path, f"{here} is not a list, so [{segment}] does not apply")
         if isinstance(obj, Mapping):
             obj = obj.get(segment)
-            model = None
+            model = type(obj) if isinstance(obj, BaseModel) else None  # e.g. by_weekday.sat
+            siblings = ()
             resolved.append(segment)
             continue
+        if model is None and siblings:
+            model = siblings[0]  # an unset key with variants: any variant's keys will do
         if model is None:
             if obj is None:  # an unset value of a type we cannot see into
                 resolved.append(segment)
                 continue
             raise OverrideError(path, f"{here} is a value ({obj!r}), not a section with keys")
         found = _field(model, segment)
+        other = next((m for m in siblings if _field(m, segment) is not None), None)
+        if found is None and other is not None:
+            # A parameter of another variant: valid once the tag names that variant.
+            found = _field(other, segment)
+            obj = None
         if found is None:
-            allowed = allowed_keys(model)
+            allowed = _keys_of([model, *siblings])
             hint = difflib.get_close_matches(segment, allowed, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             raise OverrideError(
@@ -294,10 +322,82 @@ def _resolve(scenario: Scenario, path: str) -> tuple[Segment, ...]:
                 f"unknown key '{segment}' in {here} (allowed: {', '.join(allowed)}){suggestion}",
             )
         name, spelt, annotation = found
-        obj = getattr(obj, name) if isinstance(obj, BaseModel) else None
+        obj = getattr(obj, name, None) if isinstance(obj, BaseModel) else None
         model = type(obj) if isinstance(obj, BaseModel) else _model_class(annotation)
+        siblings = _variants(annotation)
         resolved.append(spelt)
     return tuple(resolved)
+
+
+def _annotation_at(segments: Sequence[Segment]) -> Any:
+    """The scenario model's type at a key path (any variant's key inside a key with
+    variants); None when the path leaves the models.
+    """
+    annotation: Any = Scenario
+    for segment in segments:
+        tp = unwrap_type(annotation)
+        origin = getattr(tp, "__origin__", None)
+        if isinstance(segment, int):
+            args = getattr(tp, "__args__", ())
+            annotation = args[0] if origin in (list, tuple) and args else None
+        elif origin is dict:
+            annotation = tp.__args__[1]
+        else:
+            models = _variants(annotation) or ((tp,) if _model_class(tp) else ())
+            found = next((f for m in models if (f := _field(m, segment)) is not None), None)
+            annotation = found[2] if found is not None else None
+        if annotation is None:
+            return None
+    return annotation
+
+
+def _object_at(scenario: Scenario, segments: Sequence[Segment]) -> Any:
+    """The validated scenario's value at a resolved key path (None where it is unset)."""
+    obj: Any = scenario
+    for segment in segments:
+        if isinstance(segment, int):
+            obj = obj[segment] if isinstance(obj, list | tuple) and segment < len(obj) else None
+        elif isinstance(obj, BaseModel):
+            found = _field(type(obj), segment)
+            obj = getattr(obj, found[0]) if found is not None else None
+        elif isinstance(obj, Mapping):
+            obj = obj.get(segment)
+        else:
+            return None
+    return obj
+
+
+def _restart_variants(scenario: Scenario, data: dict[str, Any], axes: Sequence[Axis]) -> None:
+    """For each axis that changes the tag of a key with variants, keep in that section
+    only what the new variant should inherit (see the module docstring).
+    """
+    paths = {a.segments for a in axes}
+    for axis in axes:
+        *where, key = axis.segments
+        annotation = _annotation_at(where)
+        if annotation is None or tag_key(annotation) != key:
+            continue
+        section = _current(data, where)
+        before = _object_at(scenario, where)
+        if not isinstance(section, dict) or not isinstance(before, BaseModel):
+            continue
+        models = union_members(annotation)
+        model = next((m for m in models if section.get(key) in _literal_values(m, key)), None)
+        if model is None or model is type(before):
+            continue  # an unknown tag (validation names the choices), or no change
+        shared = set(allowed_keys(models[0])).intersection(*map(allowed_keys, models[1:]))
+        written = {
+            type(before).model_fields[name].alias or name for name in before.model_fields_set
+        }
+        keep = shared | (written & set(allowed_keys(model)))
+        for name in list(section):
+            if name not in keep and (*where, name) not in paths:
+                del section[name]
+
+
+def _literal_values(model: type[BaseModel], key: str) -> tuple[Any, ...]:
+    found = _field(model, key)
+    return getattr(found[2], "__args__", ()) if found is not None else ()
 
 
 def _current(data: Any, segments: Sequence[Segment]) -> Any:
@@ -414,6 +514,7 @@ def apply_overrides(
     data = scenario_to_dict(scenario)
     for axis in axes:
         _set(data, axis.segments, values[axis.path])
+    _restart_variants(scenario, data, axes)
     try:
         return scenario_from_dict(
             data, source="<--set>", base_dir=None if base_dir is None else Path(base_dir)

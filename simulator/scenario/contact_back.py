@@ -5,34 +5,70 @@ within minutes, voicemail as no service, and announced waits that shape satisfac
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
 from simulator.distributions import Deterministic, Exponential
 from simulator.scenario.base import Duration, NonNegative, Probability, StrictModel
+from simulator.scenario.variants import default_tag
 
 __all__ = [
+    "DEFAULT_ANNOUNCEMENT_MODE",
+    "DEFAULT_CALLBACK_MODE",
+    "DEFAULT_WAIT_PREDICTOR",
+    "AccurateAnnouncement",
     "Announcement",
+    "AnnouncementSpec",
     "AnswerProbability",
     "Callback",
+    "CallbackSpec",
+    "LastDelayEstimate",
+    "NoAnnouncement",
+    "OptimisticAnnouncement",
+    "PessimisticAnnouncement",
+    "QueueLengthEstimate",
+    "RoundedAnnouncement",
+    "ScheduledCallback",
+    "VirtualHoldCallback",
     "Voicemail",
     "WaitEstimate",
+    "WaitEstimateSpec",
 ]
 
 
-class WaitEstimate(StrictModel):
-    """How the centre estimates a newly arriving caller's wait (for offers and announcements).
-
-    ``queue_length``: (callers waiting ahead + 1) x mean service time / agents on duty who
-    can serve the queue — the classic estimator (Whitt 1999, "Predicting queueing delays").
-    ``last_delay``: the wait of the last caller to reach an agent from that queue (the
-    delay-history estimator of Ibrahim & Whitt 2009).
+class QueueLengthEstimate(StrictModel):
+    """(callers waiting ahead + 1) x mean service time / agents on duty who can serve the
+    queue — the classic estimator (Whitt 1999, "Predicting queueing delays").
     """
 
-    predictor: Literal["queue_length", "last_delay"] = Field(
-        default="queue_length", description="The wait predictor."
+    predictor: Literal["queue_length"] = Field(
+        default="queue_length", description="`queue_length`: from the callers ahead."
     )
+
+
+class LastDelayEstimate(StrictModel):
+    """The wait of the last caller to reach an agent from that queue (the delay-history
+    estimator of Ibrahim & Whitt 2009).
+    """
+
+    predictor: Literal["last_delay"] = Field(
+        description="`last_delay`: what the last caller served waited."
+    )
+
+
+DEFAULT_WAIT_PREDICTOR = "queue_length"
+
+WaitEstimateSpec = QueueLengthEstimate | LastDelayEstimate
+"""Every wait predictor's model."""
+
+WaitEstimate = Annotated[
+    WaitEstimateSpec,
+    Field(discriminator="predictor"),
+    default_tag("predictor", DEFAULT_WAIT_PREDICTOR),
+]
+"""The ``wait_estimate`` key: how the centre estimates a newly arriving caller's wait (for
+offers, voicemail and announcements); the model its ``predictor`` names."""
 
 
 class AnswerProbability(StrictModel):
@@ -98,23 +134,13 @@ class _Dialling(StrictModel):
         return start, end
 
 
-class Callback(_Dialling):
+class _CallbackBase(_Dialling):
     """Offering to call the customer back instead of keeping them on hold."""
 
     offer_when_expected_wait_s: NonNegative = Field(
         description="Offer a callback to callers whose estimated wait exceeds this (seconds)."
     )
     accept_probability: Probability = Field(description="Chance an offered caller accepts.")
-    mode: Literal["virtual_hold", "scheduled"] = Field(
-        default="virtual_hold",
-        description=(
-            "`virtual_hold`: the caller hangs up but keeps the place in the queue, and the "
-            "agent whose turn it is dials; `scheduled`: the callback joins the queue later."
-        ),
-    )
-    scheduled_after_s: NonNegative = Field(
-        default=1800.0, description="With mode=scheduled: delay before the callback is queued."
-    )
     counts_in_service_level: Literal["answered_when_connected", "excluded"] = Field(
         default="answered_when_connected",
         description=(
@@ -123,6 +149,37 @@ class Callback(_Dialling):
             "(never as an abandon), or left out of both denominators."
         ),
     )
+
+
+class VirtualHoldCallback(_CallbackBase):
+    """The caller hangs up but keeps the place in the queue; the agent whose turn it is
+    dials.
+    """
+
+    mode: Literal["virtual_hold"] = Field(
+        default="virtual_hold", description="`virtual_hold`: keeps the caller's place."
+    )
+
+
+class ScheduledCallback(_CallbackBase):
+    """The callback joins the queue a fixed delay after the caller accepted."""
+
+    mode: Literal["scheduled"] = Field(description="`scheduled`: queued later.")
+    scheduled_after_s: NonNegative = Field(
+        default=1800.0, description="Delay before the callback is queued (seconds)."
+    )
+
+
+DEFAULT_CALLBACK_MODE = "virtual_hold"
+
+CallbackSpec = VirtualHoldCallback | ScheduledCallback
+"""Every callback mode's model."""
+
+Callback = Annotated[
+    CallbackSpec, Field(discriminator="mode"), default_tag("mode", DEFAULT_CALLBACK_MODE)
+]
+"""The ``callback`` key: offering to call the customer back (the model its ``mode`` names;
+``virtual_hold`` when left out)."""
 
 
 class Voicemail(_Dialling):
@@ -152,17 +209,15 @@ class Voicemail(_Dialling):
     )
 
 
-class Announcement(StrictModel):
+class NoAnnouncement(StrictModel):
+    """Callers are not told how long they will wait."""
+
+    mode: Literal["none"] = Field(default="none", description="`none`: no announcement.")
+
+
+class _Announcing(StrictModel):
     """Telling a waiting caller how long the wait will be."""
 
-    mode: Literal["none", "accurate", "optimistic", "pessimistic"] = Field(
-        default="none",
-        description=(
-            "`accurate`: the estimate; `optimistic`: estimate / factor; `pessimistic`: "
-            "estimate x factor (underpromise)."
-        ),
-    )
-    factor: float = Field(default=1.3, ge=1, description="How far from the estimate.")
     patience_after_overrun: float = Field(
         default=0.5,
         gt=0,
@@ -172,3 +227,54 @@ class Announcement(StrictModel):
             "their remaining patience (waiting longer than promised makes callers less patient)."
         ),
     )
+
+
+class AccurateAnnouncement(_Announcing):
+    """The caller hears the estimate."""
+
+    mode: Literal["accurate"] = Field(description="`accurate`: the estimate.")
+
+
+class OptimisticAnnouncement(_Announcing):
+    """The caller hears less than the estimate (overpromising)."""
+
+    mode: Literal["optimistic"] = Field(description="`optimistic`: estimate / factor.")
+    factor: float = Field(default=1.3, ge=1, description="How far below the estimate.")
+
+
+class PessimisticAnnouncement(_Announcing):
+    """The caller hears more than the estimate (underpromising)."""
+
+    mode: Literal["pessimistic"] = Field(description="`pessimistic`: estimate x factor.")
+    factor: float = Field(default=1.3, ge=1, description="How far above the estimate.")
+
+
+class RoundedAnnouncement(_Announcing):
+    """The caller hears the estimate rounded up to whole steps ("about 3 minutes"), as
+    most systems say it: never less than the estimate, less than one step more.
+    """
+
+    mode: Literal["rounded"] = Field(description="`rounded`: the estimate, rounded up.")
+    step_s: float = Field(
+        default=60.0, gt=0, description="The unit the wait is told in (seconds; 60: minutes)."
+    )
+
+
+DEFAULT_ANNOUNCEMENT_MODE = "none"
+
+AnnouncementSpec = (
+    NoAnnouncement
+    | AccurateAnnouncement
+    | OptimisticAnnouncement
+    | PessimisticAnnouncement
+    | RoundedAnnouncement
+)
+"""Every announcement mode's model."""
+
+Announcement = Annotated[
+    AnnouncementSpec,
+    Field(discriminator="mode"),
+    default_tag("mode", DEFAULT_ANNOUNCEMENT_MODE),
+]
+"""The ``announcement`` key: what a caller who must wait is told (the model its ``mode``
+names; ``none`` when left out)."""

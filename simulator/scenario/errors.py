@@ -27,6 +27,8 @@ from typing import Any
 from pydantic import BaseModel, Tag, ValidationError
 from pydantic_core import ErrorDetails
 
+from simulator.scenario.variants import tag_key, tag_value, union_members
+
 __all__ = [
     "Problem",
     "ScenarioError",
@@ -180,6 +182,7 @@ class _Located:
     path: str
     parent: Any  # the type that holds the last segment (a model for unknown keys)
     bad_key: bool  # the error is about a mapping key, not its value
+    variants: Any = None  # the tagged union ``parent`` is a member of, if any
 
 
 def _locate(root: type[BaseModel], loc: Sequence[int | str]) -> _Located:
@@ -188,6 +191,8 @@ def _locate(root: type[BaseModel], loc: Sequence[int | str]) -> _Located:
     current: Any = root
     parent: Any = None
     bad_key = False
+    entered: Any = None  # the tagged union whose member ``current`` is
+    variants: Any = None
     for segment in loc:
         tp = unwrap_type(current)
         origin = typing.get_origin(tp)
@@ -200,6 +205,7 @@ def _locate(root: type[BaseModel], loc: Sequence[int | str]) -> _Located:
                 or segment in _branch_tags(member)
             ]
             if match:
+                entered = tp
                 current = unwrap_type(match[0])
                 continue
             parent, current = tp, None
@@ -209,6 +215,7 @@ def _locate(root: type[BaseModel], loc: Sequence[int | str]) -> _Located:
             bad_key = True
             continue
         parent = tp
+        variants, entered = entered, None
         if _is_model(tp):
             current = _field_by_key(tp, segment)
             path += key_segment(segment)
@@ -223,7 +230,7 @@ def _locate(root: type[BaseModel], loc: Sequence[int | str]) -> _Located:
         else:
             current = None
             path += f"[{segment}]" if isinstance(segment, int) else key_segment(segment)
-    return _Located(path=path.removeprefix("."), parent=parent, bad_key=bad_key)
+    return _Located(path=path.removeprefix("."), parent=parent, bad_key=bad_key, variants=variants)
 
 
 def _number(value: object) -> str:
@@ -236,6 +243,23 @@ def _number(value: object) -> str:
 def _tag_key(ctx: dict[str, Any]) -> str:
     """Name of a tagged union's key, e.g. ``dist`` (pydantic gives it quoted)."""
     return str(ctx.get("discriminator", "tag")).strip("'\"")
+
+
+def _variants_with(located: _Located, key: str) -> str:
+    """Where an unknown key of a variant belongs: ``belongs to mode optimistic or
+    pessimistic, not to mode accurate`` (empty when no sibling variant has it).
+    """
+    tag = tag_key(located.variants) if located.variants is not None else None
+    if tag is None or not _is_model(located.parent):
+        return ""
+    having = [
+        tag_value(member, tag)
+        for member in union_members(located.variants)
+        if key in allowed_keys(member)
+    ]
+    if not having:
+        return ""
+    return f"belongs to {tag} {' or '.join(having)}, not to {tag} {tag_value(located.parent, tag)}"
 
 
 def _got(error: ErrorDetails) -> str:
@@ -252,6 +276,9 @@ def _message(error: ErrorDetails, located: _Located) -> str:
         key = str(error["loc"][-1]) if error["loc"] else ""
         if _is_model(located.parent):
             allowed = allowed_keys(located.parent)
+            elsewhere = _variants_with(located, key)
+            if elsewhere:
+                return f"'{key}' {elsewhere} (allowed here: {', '.join(allowed)})"
             hint = difflib.get_close_matches(key, allowed, n=1)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             return f"unknown key '{key}' (allowed here: {', '.join(allowed)}){suggestion}"
@@ -313,6 +340,9 @@ def problems_from_validation_error(exc: ValidationError, root: type[BaseModel]) 
     problems: list[Problem] = []
     for error in exc.errors():
         located = _locate(root, error["loc"])
+        if error["type"] == "union_tag_invalid":  # point at the tag key itself
+            tag = _tag_key(dict(error.get("ctx") or {}))
+            located = _Located(join_path(located.path, tag), located.parent, located.bad_key)
         nested = (error.get("ctx") or {}).get("error")
         if isinstance(nested, ScenarioError):
             problems.extend(

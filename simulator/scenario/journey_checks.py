@@ -49,12 +49,12 @@ def _menu_leaf_problems(menu: Menu, path: str, queues: set[str], known: str) -> 
 
 def escalation_queue(scenario: Scenario) -> str | None:
     """The queue escalated callers join (given, or the first one served by the right role)."""
-    path = scenario.escalation.path
-    if path == "none":
+    escalation = scenario.escalation
+    role = escalation.role
+    if role is None:
         return None
-    if scenario.escalation.queue is not None:
-        return scenario.escalation.queue
-    role = "supervisor" if path == "supervisor" else "manager"
+    if escalation.queue is not None:
+        return escalation.queue
     for queue in scenario.queue_names:
         if any(g.role == role and queue in g.skills for g in scenario.agent_groups):
             return queue
@@ -87,8 +87,8 @@ def journey_problems(scenario: Scenario) -> list[Problem]:
         total = sum(row.values())
         if total > 1 + ROW_TOLERANCE:
             problems.append(Problem(where, f"probabilities sum to {total:g}, more than 1"))
-    if scenario.escalation.path != "none":
-        role = "supervisor" if scenario.escalation.path == "supervisor" else "manager"
+    role = scenario.escalation.role
+    if role is not None:
         escalate_to = escalation_queue(scenario)
         if escalate_to is None:
             problems.append(
@@ -111,7 +111,10 @@ def journey_problems(scenario: Scenario) -> list[Problem]:
         if ivr.menu is not None:
             problems += _menu_leaf_problems(ivr.menu, "ivr.menu", queues, known)
             reachable = menu_queues(ivr.menu)
+            email = {q.name for q in scenario.queues if q.channel == "email"}
             for j, call_type in enumerate(scenario.call_types):
+                if call_type.target in email:
+                    continue  # e-mails do not go through the IVR
                 if call_type.target in queues and call_type.target not in reachable:
                     problems.append(
                         Problem(

@@ -7,24 +7,41 @@ menu, escalation targets) are checked by ``Scenario`` once the whole file is kno
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
 from simulator.distributions import Deterministic, Distribution, NoDistribution
 from simulator.scenario.base import Duration, NonNegative, Probability, StrictModel
+from simulator.scenario.variants import default_tag
 
 __all__ = [
+    "DEFAULT_ESCALATION_PATH",
+    "DEFAULT_INCENTIVE_SCHEME",
+    "DEFAULT_TRANSFER_MODE",
     "INCENTIVE_EFFECTS",
+    "CallsPerHourIncentive",
+    "ColdTransfers",
+    "ContextTransfers",
     "Escalation",
+    "EscalationSpec",
+    "HandleTimeTargetIncentive",
     "Incentive",
+    "IncentiveSpec",
     "Ivr",
+    "ManagementEscalation",
     "Menu",
     "MenuOption",
+    "NoEscalation",
+    "NoIncentive",
     "ProactiveUpdates",
     "Recontact",
+    "ResolutionIncentive",
     "SelfService",
+    "SupervisorEscalation",
     "Transfers",
+    "TransfersSpec",
+    "WarmTransfers",
     "ZeroOut",
 ]
 
@@ -136,25 +153,11 @@ class Ivr(StrictModel):
 # --------------------------------------------------------------------------- transfers
 
 
-class Transfers(StrictModel):
-    """What happens when an agent cannot resolve a contact."""
+class _TransfersBase(StrictModel):
+    """What every transfer mode shares: where unresolved contacts go, and when callers
+    give up being passed on.
+    """
 
-    mode: Literal["cold", "warm", "context"] = Field(
-        default="cold",
-        description=(
-            "`cold`: the caller queues again and explains again; `warm`: the agent stays on "
-            "the line until the next answers and briefs them (both busy), no re-explaining; "
-            "`context`: cold, but a note spares the re-explanation with "
-            "`context_keeps_story`."
-        ),
-    )
-    context_keeps_story: Probability = Field(
-        default=0.8, description="With mode=context: chance the note spares a re-explanation."
-    )
-    briefing: Duration = Field(
-        default_factory=lambda: Deterministic(value=30.0),
-        description="With mode=warm: how long the first agent briefs the next (seconds).",
-    )
     max_per_contact: int = Field(
         default=10,
         ge=1,
@@ -173,64 +176,200 @@ class Transfers(StrictModel):
     )
 
 
-class Escalation(StrictModel):
-    """Where a caller who needs a decision goes when the agent cannot decide."""
+class ColdTransfers(_TransfersBase):
+    """The first agent is freed at once; the caller queues again and explains again."""
 
-    path: Literal["none", "supervisor", "management"] = Field(
-        default="none",
-        description=(
-            "`none`: the agent offers the scripted remedy and the contact ends unresolved; "
-            "`supervisor`: transfer to the supervisors' queue; `management`: a direct line to "
-            "the managers' queue."
-        ),
+    mode: Literal["cold"] = Field(
+        default="cold", description="`cold`: the caller starts over with the next agent."
     )
+
+
+class WarmTransfers(_TransfersBase):
+    """The first agent stays on the line until the next one answers, and briefs them (both
+    busy during the briefing); the caller does not explain again.
+    """
+
+    mode: Literal["warm"] = Field(description="`warm`: the agent hands the caller over.")
+    briefing: Duration = Field(
+        default_factory=lambda: Deterministic(value=30.0),
+        description="How long the first agent briefs the next (seconds).",
+    )
+
+
+class ContextTransfers(_TransfersBase):
+    """Cold, but a note passed along spares the re-explanation with
+    probability ``context_keeps_story``.
+    """
+
+    mode: Literal["context"] = Field(description="`context`: cold, with a note.")
+    context_keeps_story: Probability = Field(
+        default=0.8, description="Chance the note spares the caller a re-explanation."
+    )
+
+
+DEFAULT_TRANSFER_MODE = "cold"
+
+TransfersSpec = ColdTransfers | WarmTransfers | ContextTransfers
+"""Every transfer mode's model."""
+
+Transfers = Annotated[
+    TransfersSpec, Field(discriminator="mode"), default_tag("mode", DEFAULT_TRANSFER_MODE)
+]
+"""The ``transfers`` key: the model its ``mode`` names (``cold`` when left out)."""
+
+
+# --------------------------------------------------------------------------- escalation
+
+
+class NoEscalation(StrictModel):
+    """No path up: the agent offers the scripted remedy and the contact ends unresolved."""
+
+    path: Literal["none"] = Field(default="none", description="`none`: no path up.")
+    role: ClassVar[None] = None
+    queue: ClassVar[None] = None
+
+
+class _EscalationUp(StrictModel):
+    """A path to the queue of a group with authority."""
+
+    role: ClassVar[str]
+    """The role of the groups whose first queue is the default destination."""
     queue: str | None = Field(
         default=None,
         description=(
             "The queue escalated callers join; default: the first queue served by a group "
-            "with role supervisor (or manager, for path management)."
+            "with the path's role (supervisor, or manager for path management)."
         ),
     )
 
 
+class SupervisorEscalation(_EscalationUp):
+    """Transfer to the supervisors' queue."""
+
+    path: Literal["supervisor"] = Field(description="`supervisor`: to the supervisors.")
+    role: ClassVar[str] = "supervisor"
+
+
+class ManagementEscalation(_EscalationUp):
+    """A direct line to the managers' queue."""
+
+    path: Literal["management"] = Field(description="`management`: straight to management.")
+    role: ClassVar[str] = "manager"
+
+
+DEFAULT_ESCALATION_PATH = "none"
+
+EscalationSpec = NoEscalation | SupervisorEscalation | ManagementEscalation
+"""Every escalation path's model."""
+
+Escalation = Annotated[
+    EscalationSpec, Field(discriminator="path"), default_tag("path", DEFAULT_ESCALATION_PATH)
+]
+"""The ``escalation`` key: where a caller who needs a decision goes when the agent cannot
+decide (the model its ``path`` names; ``none`` when left out)."""
+
+
 # --------------------------------------------------------------------------- incentives
-
-INCENTIVE_EFFECTS: dict[str, tuple[float, float, float]] = {
-    "none": (1.0, 1.0, 1.0),
-    "calls_per_hour": (0.80, 0.85, 1.5),
-    "handle_time_target": (0.90, 0.93, 1.2),
-    "resolution": (1.20, 1.10, 0.7),
-}
-"""Default (handle time, resolve probability, transfer propensity) multipliers per scheme.
-
-ASSUMPTIONS to calibrate, not measured effects: published accounts give only the direction
-(rewarding calls per hour makes agents rush and shed hard calls; rewarding solving makes
-calls longer and resolved). A scenario overrides any of them under ``incentive:``."""
+#
+# The default effect sizes of each scheme are ASSUMPTIONS to calibrate, not measured
+# effects: published accounts give only the direction (rewarding calls per hour makes
+# agents rush and shed hard calls; rewarding solving makes calls longer and resolved).
+# A scenario overrides any of them under ``incentive:``.
 
 
-class Incentive(StrictModel):
-    """How front-line agents (role ``agent``) are rewarded, and what that does to them."""
+def _handle_time_factor(default: float) -> Any:
+    return Field(default=default, gt=0, description="Front-line talk-time multiplier.")
 
-    scheme: Literal["none", "calls_per_hour", "handle_time_target", "resolution"] = Field(
-        default="none", description="The reward scheme."
+
+def _resolve_factor(default: float) -> Any:
+    return Field(
+        default=default,
+        gt=0,
+        description="Front-line resolve-probability multiplier (the result capped at 1).",
     )
-    handle_time_factor: float | None = Field(
-        default=None, gt=0, description="Override: talk-time multiplier (default by scheme)."
-    )
-    resolve_factor: float | None = Field(
-        default=None, gt=0, description="Override: resolve-probability multiplier (capped at 1)."
-    )
-    transfer_factor: float | None = Field(
-        default=None,
+
+
+def _transfer_factor(default: float) -> Any:
+    return Field(
+        default=default,
         ge=0,
-        description="Override: multiplier on the transfer-matrix row of an unresolved contact.",
+        description=(
+            "Multiplier on the transfer-matrix row of a contact a front-line agent did not "
+            "resolve (a row pushed above 1 in total is scaled back to 1)."
+        ),
     )
+
+
+class NoIncentive(StrictModel):
+    """No reward scheme: agents work as their group's parameters say."""
+
+    scheme: Literal["none"] = Field(default="none", description="`none`: no reward scheme.")
+
+    def effects(self) -> tuple[float, float, float]:
+        """(handle time, resolve probability, transfer propensity) multipliers: none."""
+        return (1.0, 1.0, 1.0)
+
+
+class _RewardScheme(StrictModel):
+    """A scheme that changes how front-line agents (role ``agent``) work."""
+
+    handle_time_factor: float
+    resolve_factor: float
+    transfer_factor: float
 
     def effects(self) -> tuple[float, float, float]:
         """(handle time, resolve probability, transfer propensity) multipliers in force."""
-        handle, resolve, transfer = INCENTIVE_EFFECTS[self.scheme]
-        return (
-            self.handle_time_factor if self.handle_time_factor is not None else handle,
-            self.resolve_factor if self.resolve_factor is not None else resolve,
-            self.transfer_factor if self.transfer_factor is not None else transfer,
-        )
+        return (self.handle_time_factor, self.resolve_factor, self.transfer_factor)
+
+
+class CallsPerHourIncentive(_RewardScheme):
+    """Rewarding calls per hour: agents rush, resolve less and pass hard calls on."""
+
+    scheme: Literal["calls_per_hour"] = Field(description="`calls_per_hour`.")
+    handle_time_factor: float = _handle_time_factor(0.80)
+    resolve_factor: float = _resolve_factor(0.85)
+    transfer_factor: float = _transfer_factor(1.5)
+
+
+class HandleTimeTargetIncentive(_RewardScheme):
+    """A handle-time target: a milder rush than calls per hour."""
+
+    scheme: Literal["handle_time_target"] = Field(description="`handle_time_target`.")
+    handle_time_factor: float = _handle_time_factor(0.90)
+    resolve_factor: float = _resolve_factor(0.93)
+    transfer_factor: float = _transfer_factor(1.2)
+
+
+class ResolutionIncentive(_RewardScheme):
+    """Rewarding problems solved: longer calls, more of them resolved, fewer passed on."""
+
+    scheme: Literal["resolution"] = Field(description="`resolution`.")
+    handle_time_factor: float = _handle_time_factor(1.20)
+    resolve_factor: float = _resolve_factor(1.10)
+    transfer_factor: float = _transfer_factor(0.7)
+
+
+DEFAULT_INCENTIVE_SCHEME = "none"
+
+IncentiveSpec = (
+    NoIncentive | CallsPerHourIncentive | HandleTimeTargetIncentive | ResolutionIncentive
+)
+"""Every incentive scheme's model."""
+
+Incentive = Annotated[
+    IncentiveSpec, Field(discriminator="scheme"), default_tag("scheme", DEFAULT_INCENTIVE_SCHEME)
+]
+"""The ``incentive`` key: how front-line agents are rewarded, and what that does to them
+(the model its ``scheme`` names; ``none`` when left out)."""
+
+INCENTIVE_EFFECTS: dict[str, tuple[float, float, float]] = {
+    scheme.scheme: scheme.effects()
+    for scheme in (
+        NoIncentive(),
+        CallsPerHourIncentive(scheme="calls_per_hour"),
+        HandleTimeTargetIncentive(scheme="handle_time_target"),
+        ResolutionIncentive(scheme="resolution"),
+    )
+}
+"""Default (handle time, resolve probability, transfer propensity) multipliers per scheme,
+read from the models (a table for documentation)."""

@@ -26,9 +26,16 @@ from pydantic import (
 
 from simulator.distributions import Distribution, NoDistribution
 from simulator.scenario.base import Date, Duration, Probability, StrictModel
-from simulator.scenario.channels import ChatCapacity
+from simulator.scenario.channels import ChatCapacity, email_problems
 from simulator.scenario.clock import ClockTime, clock_label, minutes_of
-from simulator.scenario.contact_back import Announcement, Callback, Voicemail, WaitEstimate
+from simulator.scenario.contact_back import (
+    Announcement,
+    Callback,
+    NoAnnouncement,
+    QueueLengthEstimate,
+    Voicemail,
+    WaitEstimate,
+)
 from simulator.scenario.demand import (
     MAX_CALLS_PER_DAY,
     WEEKDAYS,
@@ -46,9 +53,12 @@ from simulator.scenario.errors import (
 )
 from simulator.scenario.journey_checks import escalation_queue, journey_problems
 from simulator.scenario.journeys import (
+    ColdTransfers,
     Escalation,
     Incentive,
     Ivr,
+    NoEscalation,
+    NoIncentive,
     ProactiveUpdates,
     Recontact,
     Transfers,
@@ -239,6 +249,15 @@ class ServiceLevel(_Model):
         ge=0,
         description="Abandons shorter than this are excluded with `exclude_short_abandons`.",
     )
+    email_threshold_hours: float = Field(
+        default=8,
+        gt=0,
+        le=10_000,
+        description=(
+            "E-mails answered within this many working hours (opening hours only: the clock "
+            "stops while the centre is closed) count as within the e-mail service level."
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- demand
@@ -276,11 +295,14 @@ class QueueSpec(_Model):
         description="This queue's staffing targets (`ccsim staff`); the command line's "
         "per-queue targets override them, its overall targets apply under them.",
     )
-    channel: Literal["voice", "chat"] = Field(
+    channel: Literal["voice", "chat", "email"] = Field(
         default="voice",
         description=(
-            "What its contacts are: calls (an agent takes one at a time) or chats (an agent "
-            "takes up to its group's chat.slots at once; chats skip the IVR)."
+            "What its contacts are: calls (an agent takes one at a time), chats (an agent "
+            "takes up to its group's chat.slots at once; chats skip the IVR) or e-mails (a "
+            "backlog: an agent takes one at a time, only when no call or chat it serves is "
+            "waiting and only while the centre is open; e-mails never abandon and wait "
+            "overnight)."
         ),
     )
 
@@ -311,6 +333,15 @@ class CallType(_Model):
         ge=0,
         le=1,
         description="Chance that a caller who finds every agent busy hangs up at once.",
+    )
+    overnight_rate_per_hour: float = Field(
+        default=0,
+        ge=0,
+        description=(
+            "E-mails per hour arriving while the centre is closed, each night before "
+            "the second and later days (e-mail call types only; times the day's factors): "
+            "they wait for the next opening, where their working-hours clock starts."
+        ),
     )
     needs_authority: Probability = Field(
         default=0.0,
@@ -591,23 +622,32 @@ class Scenario(_Model):
     )
     costs: Costs = Field(default_factory=Costs, description="Cost rates.")
     ivr: Ivr | None = Field(default=None, description="An IVR in front of the queues.")
-    transfers: Transfers = Field(default_factory=Transfers, description="Transfer mode and matrix.")
+    transfers: Transfers = Field(
+        default_factory=ColdTransfers,
+        description="Transfer mode (`mode` names it), its parameters, and the matrix.",
+    )
     escalation: Escalation = Field(
-        default_factory=Escalation, description="Path for callers who need a decision."
+        default_factory=NoEscalation,
+        description="Path (`path` names it) for callers who need a decision.",
     )
     incentive: Incentive = Field(
-        default_factory=Incentive, description="How front-line agents are rewarded."
+        default_factory=NoIncentive,
+        description="How front-line agents are rewarded (`scheme` names it) and its effects.",
     )
     proactive_updates: ProactiveUpdates = Field(
         default_factory=ProactiveUpdates, description="Proactive status updates."
     )
     wait_estimate: WaitEstimate = Field(
-        default_factory=WaitEstimate, description="How a caller's wait is estimated."
+        default_factory=QueueLengthEstimate,
+        description="How a caller's wait is estimated (`predictor` names it).",
     )
-    callback: Callback | None = Field(default=None, description="Callback offers.")
+    callback: Callback | None = Field(
+        default=None, description="Callback offers (`mode` names how the callback is queued)."
+    )
     voicemail: Voicemail | None = Field(default=None, description="Voicemail.")
     announcement: Announcement = Field(
-        default_factory=Announcement, description="Delay announcements."
+        default_factory=NoAnnouncement,
+        description="Delay announcements (`mode` names what callers are told).",
     )
 
     @classmethod
@@ -668,6 +708,7 @@ class Scenario(_Model):
             *scenario_limit_problems(self),
             *supply_problems(self),
             *demand_problems(self),
+            *email_problems(self),
         ]
         if problems:
             raise ScenarioError(problems)

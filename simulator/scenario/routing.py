@@ -11,17 +11,19 @@ parameters keep loading unchanged).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from simulator.scenario.base import StrictModel
 from simulator.scenario.errors import Problem, key_segment
+from simulator.scenario.variants import default_tag
 
 __all__ = [
     "DEFAULT_ROUTING_POLICY",
     "FcfsRouting",
     "GroupOrderRouting",
+    "LeastOccupiedRouting",
     "Overflow",
     "PriorityLongestIdleRouting",
     "Reservation",
@@ -197,11 +199,16 @@ class WeightedRouting(_RoutingBase):
         ]
 
 
-def _default_policy(value: Any) -> Any:
-    """Fill in the default ``policy`` when a routing mapping leaves it out."""
-    if isinstance(value, dict) and "policy" not in value:
-        return {**value, "policy": DEFAULT_ROUTING_POLICY}
-    return value
+class LeastOccupiedRouting(_RoutingBase):
+    """An arriving call goes to the group with the largest share of its agents on duty
+    idle (ties to the group listed first): load balancing, which evens out occupancy
+    across groups (sites) of different sizes; a freed agent serves as in
+    ``priority_longest_idle``.
+    """
+
+    policy: Literal["least_occupied"] = Field(
+        description="The group with the largest share of its agents idle."
+    )
 
 
 RoutingSpec = (
@@ -210,12 +217,13 @@ RoutingSpec = (
     | GroupOrderRouting
     | ReservationRouting
     | WeightedRouting
+    | LeastOccupiedRouting
 )
 """Every routing model (the union's members)."""
 
 Routing = Annotated[
     RoutingSpec,
     Field(discriminator="policy"),
-    BeforeValidator(_default_policy),
+    default_tag("policy", DEFAULT_ROUTING_POLICY),
 ]
 """The ``routing`` key: the model its ``policy`` names."""

@@ -95,12 +95,28 @@ def agents_for(
     if patience is not None and not math.isfinite(patience):
         patience = None
     need = 0
+    cph = lam * 3600.0  # the Erlang functions take calls per hour
     if (sl := targets.get("service_level")) is not None:
-        need = max(need, agents_for_service_level(lam, es, threshold_s, sl, patience))
+        need = max(
+            need,
+            agents_for_service_level(
+                calls_per_hour=cph,
+                aht_s=es,
+                threshold_s=threshold_s,
+                target=sl,
+                patience_s=patience,
+            ),
+        )
     if (asa := targets.get("asa_s")) is not None:
-        need = max(need, agents_for_asa(lam, es, asa, patience))
+        need = max(
+            need,
+            agents_for_asa(calls_per_hour=cph, aht_s=es, target_asa_s=asa, patience_s=patience),
+        )
     if (ab := targets.get("abandon_rate")) is not None and patience is not None:
-        need = max(need, agents_for_abandon_rate(lam, es, patience, ab))
+        need = max(
+            need,
+            agents_for_abandon_rate(calls_per_hour=cph, aht_s=es, patience_s=patience, target=ab),
+        )
     if max_occupancy is not None:
         need = max(need, math.ceil(lam * es / max_occupancy - _ROUND_SLACK))
     if day_cv > 0.0:
@@ -123,9 +139,17 @@ def _kpis(
     if patience is None:
         if lam * es >= servers:
             return 0.0, 0.0, math.inf
-        c = erlang_c_metrics(servers, lam, es, threshold_s)
+        c = erlang_c_metrics(
+            servers, calls_per_hour=lam * 3600.0, aht_s=es, threshold_s=threshold_s
+        )
         return c.service_level, 0.0, c.asa_s
-    a = erlang_a_metrics(servers, lam, es, patience, threshold_s)
+    a = erlang_a_metrics(
+        servers,
+        calls_per_hour=lam * 3600.0,
+        aht_s=es,
+        patience_s=patience,
+        threshold_s=threshold_s,
+    )
     return a.service_level, a.p_abandon, a.asa_s
 
 

@@ -85,9 +85,15 @@ def _delay_target(scenario: Scenario, targets: Targets) -> np.ndarray:
         thr = scenario.queue_thresholds_s[q]
         es, patience = float(loads.service[q, i]), float(loads.patience[q, i])
         if not np.isfinite(patience):
-            alphas[q] = erlang_c_metrics(n, lam, es, thr).p_wait if lam * es < n else 1.0
+            alphas[q] = (
+                erlang_c_metrics(n, calls_per_hour=lam * 3600.0, aht_s=es, threshold_s=thr).p_wait
+                if lam * es < n
+                else 1.0
+            )
         else:
-            alphas[q] = erlang_a_metrics(n, lam, es, patience, thr).p_wait
+            alphas[q] = erlang_a_metrics(
+                n, calls_per_hour=lam * 3600.0, aht_s=es, patience_s=patience, threshold_s=thr
+            ).p_wait
     return alphas
 
 

@@ -435,6 +435,13 @@ def staff(
             f"target for unknown queue(s) {', '.join(unknown)}; the scenario has "
             f"{', '.join(scenario.queue_names)}"
         )
+    email = [queue.name for queue in scenario.queues if queue.channel == "email"]
+    if email:
+        raise StaffingInfeasible(
+            f"{', '.join(email)}: e-mail queues are not staffed by this search (it meets "
+            "targets of calls and chats interval by interval; e-mail is a backlog judged in "
+            "working hours): compare staffings with `ccsim sweep` on email_service_level"
+        )
     scenario = with_thresholds(scenario, targets)
     if not 0.5 <= confidence < 1.0:
         raise ValueError(f"confidence must be in [0.5, 1), got {confidence:g}")

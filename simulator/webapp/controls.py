@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import math
-import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +43,7 @@ from simulator.scenario.changes import OverrideError, apply_overrides, parse_axe
 from simulator.scenario.contact_back import Announcement
 from simulator.scenario.journeys import Transfers
 from simulator.scenario.routing import RoutingSpec
+from simulator.scenario.variants import union_tags
 
 __all__ = [
     "DEFAULT_CALLBACK_ACCEPT",
@@ -168,20 +168,6 @@ def _round_half_up(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def _literal_options(model: type[Any], name: str) -> tuple[str, ...]:
-    """The allowed values of a ``Literal`` field, or () when it is not a plain Literal."""
-    annotation = model.model_fields[name].annotation
-    args = typing.get_args(annotation) if typing.get_origin(annotation) is Literal else ()
-    return tuple(str(a) for a in args)
-
-
-def _routing_policies() -> tuple[str, ...]:
-    """Every routing policy the scenario model knows (one model per policy)."""
-    return tuple(
-        p for model in typing.get_args(RoutingSpec) for p in _literal_options(model, "policy")
-    )
-
-
 def _staffing_kind(group: Mapping[str, Any]) -> Kind:
     return "agents" if isinstance(group.get("staffing"), int) else "multiplier"
 
@@ -210,7 +196,7 @@ def controls_for(scenario: Scenario) -> list[Control]:
         Control("handle_time", "Handle time ×", "multiplier", 1.0, help="talk time of every type"),
         Control("patience", "Patience ×", "multiplier", 1.0, help="how long callers wait"),
     ]
-    routing = _routing_policies()
+    routing = union_tags(RoutingSpec)
     if len(routing) > 1:
         controls.append(
             Control("routing", "Routing policy", "choice", scenario.routing.policy, routing)
@@ -222,7 +208,7 @@ def controls_for(scenario: Scenario) -> list[Control]:
                 "Transfer mode",
                 "choice",
                 scenario.transfers.mode,
-                _literal_options(Transfers, "mode"),
+                union_tags(Transfers),
                 help="cold: explain again; warm: briefed; context: a note",
             )
         )
@@ -247,7 +233,7 @@ def controls_for(scenario: Scenario) -> list[Control]:
             "Wait announcement",
             "choice",
             scenario.announcement.mode,
-            _literal_options(Announcement, "mode"),
+            union_tags(Announcement),
         ),
         Control(
             "replications",
