@@ -87,7 +87,8 @@ def test_two_queues_with_different_thresholds_match_erlang_c() -> None:
     summary = simulator.run(own).summary()
     theory = {}
     for queue, rate in RATES.items():
-        at = {t: erlang_c_metrics(agents[queue], rate / 3600.0, HANDLE_S, t).service_level
+        at = {t: erlang_c_metrics(agents[queue], calls_per_hour=rate, aht_s=HANDLE_S,
+                                  threshold_s=t).service_level
               for t in (THRESHOLDS[queue], 20.0)}  # fmt: skip
         theory[queue] = at
         row = summary.loc[f"service_level[queue={queue}]"]
@@ -120,7 +121,9 @@ def test_staffing_meets_each_queue_at_its_own_threshold(tmp_path: Path) -> None:
     assert staffed.queue_thresholds_s == [10.0, 60.0]
     per_interval = {g.name: g.per_interval for g in staffed.agent_groups}
     for queue, rate in RATES.items():
-        need = agents_for_service_level(rate / 3600.0, HANDLE_S, THRESHOLDS[queue], 0.8, None)
+        need = agents_for_service_level(
+            calls_per_hour=rate, aht_s=HANDLE_S, threshold_s=THRESHOLDS[queue], target=0.8
+        )
         assert set(per_interval[f"g_{queue}"] or []) == {need}, queue
     # Thresholds in target strings: checked, with the key path of the mistake.
     targets = parse_targets(["service_level[threshold_s=30]=0.8"])

@@ -55,7 +55,9 @@ def _day(hours: int = 4, **call_type: Any) -> dict[str, Any]:
 
 
 def _erlang(rate: float = RATE, handle: float = HANDLE_S, patience: float = PATIENCE_S) -> int:
-    return agents_for_service_level(rate / 3600.0, handle, THRESHOLD_S, 0.8, patience)
+    return agents_for_service_level(
+        calls_per_hour=rate, aht_s=handle, threshold_s=THRESHOLD_S, target=0.8, patience_s=patience
+    )
 
 
 def _sipp(data: dict[str, Any]) -> np.ndarray:
@@ -98,7 +100,13 @@ def _day_averaged_sl(agents: int, cv: float) -> float:
     factor = stats.gamma(shape, scale=1.0 / shape)
 
     def integrand(f: float) -> float:
-        m = erlang_a_metrics(agents, RATE * f / 3600.0, HANDLE_S, PATIENCE_S, THRESHOLD_S)
+        m = erlang_a_metrics(
+            agents,
+            calls_per_hour=RATE * f,
+            aht_s=HANDLE_S,
+            patience_s=PATIENCE_S,
+            threshold_s=THRESHOLD_S,
+        )
         return float(f * m.service_level * factor.pdf(f))
 
     value, _ = integrate.quad(integrand, 0.0, factor.ppf(1 - 1e-10), limit=200)
