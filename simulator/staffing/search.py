@@ -17,9 +17,8 @@ Method (rounds of paired whole-day simulations with common random numbers):
 3. The first rounds use the starting replications and move an interval only on clear
    evidence (one standard error); when they move (almost) nothing, close decisions
    get more paired replications — doubling while a decision is less sure than
-   ``confidence``, up to ``max_replications`` — for at most two more rounds (the last
-   one simulates only ``x`` and takes its raises). At the cap, decisions follow the
-   estimates and keep their stated confidence.
+   ``confidence``, up to ``max_replications`` — for one more round, whose moves are
+   taken. At the cap, decisions follow the estimates and keep their stated confidence.
 4. Apply the moves and start another round. An interval raised again after being
    lowered is locked, and never goes back below a staffing seen to miss. Backlog
    carried from a peak shows up in the next interval's cells, so the search staffs
@@ -73,9 +72,9 @@ DEFAULT_CONFIDENCE = 0.95
 """Decisions less sure than this get more replications (up to the cap)."""
 MAX_ROUNDS = 30
 """Give up (``StaffingInfeasible``) when the search has not settled after this many rounds."""
-FINE_ROUNDS = 2
+FINE_ROUNDS = 1
 """Rounds with more replications after the coarse rounds have settled; the last one's
-raises are taken without another round (its removals are not)."""
+moves are taken without another round (the check on fresh callers follows)."""
 COARSE_CLEAR_Z = 1.0
 """Coarse rounds move an interval only on evidence at least this many standard errors
 clear; closer calls wait for the rounds with more replications."""
@@ -474,6 +473,7 @@ def staff(
     just_raised = np.zeros(x.shape, dtype=bool)
     fine_rounds = 0
     floor = np.zeros(x.shape, dtype=np.int64)
+    last_moves = np.zeros(x.shape, dtype=bool)
     with backend_for(None, workers, None, tasks=workers or 1) as backend:
         search = _Search(scenario, targets, staffed, confidence, base_seed, backend, progress)
         for _ in range(MAX_ROUNDS):
@@ -481,10 +481,6 @@ def staff(
             # with one agent fewer on these same callers), and an interval whose decision
             # was kept while nothing before it moved.
             tested = (x > 0) & ~locked & ~just_raised & ~settled
-            if fine_rounds >= FINE_ROUNDS:
-                # The last round takes only raises: one agent fewer is not simulated (each
-                # kept decision's confidence that it misses carries from the round before).
-                tested[:] = False
             outputs, decision, verdict = search.pair(
                 x,
                 tested,
@@ -505,9 +501,13 @@ def staff(
                 continue
             _check_cap(x, decision.raise_by, cap, targets, scenario, staffed)
             if fine_rounds >= FINE_ROUNDS:
-                # The last round allowed: take its raises (they only help) and stop; its
-                # removals would need one more round to be checked, so they are left.
+                # The last round allowed: take its moves and stop. They rest on the most
+                # replications the search runs; the check on fresh callers that follows
+                # adds an agent wherever one of them left a queue clearly short.
+                last_moves = (decision.raise_by > 0) | (decision.lower_by > 0)
+                floor = np.where(decision.raise_by > 0, x + 1, floor)
                 x = np.minimum(x + decision.raise_by, cap)
+                x = np.maximum(x - decision.lower_by, np.minimum(floor, x))
                 break
             fine_rounds += 1 if fine_rounds else 0
             just_raised = decision.raise_by == 1
@@ -540,6 +540,11 @@ def staff(
         # decision is as sure as that, and as the check's estimate that this many meet.
         meets_now = np.where(search.counted, stats.norm.cdf(search.own_z(verdict)), 1.0)
         decided = np.where(added, np.minimum(meets_now, confidence), decision.confidence)
+        # A move of the last round: as sure as the evidence for it (one agent fewer missed,
+        # or met) and as the check's estimate that the new staffing meets.
+        evidence = np.where(decision.raise_by > 0, decision.sure_now, decision.sure_less)
+        moved_only = last_moves & ~added
+        decided = np.where(moved_only, np.minimum(evidence, meets_now), decided)
     return _result(
         scenario,
         targets,
