@@ -29,7 +29,7 @@ Method (rounds of paired whole-day simulations with common random numbers):
 5. Check the answer on fresh callers (a seed the search never used): where a queue
    clearly misses there, add an agent and check again. The search keeps the fewest
    agents whose estimate clears the target *on its own callers*, so those estimates
-   are biased upwards (the optimiser's curse: on the flagship's morning 94 % of the
+   are biased upwards (the optimiser's curse: on the flagship's morning 88 % of the
    general queue's cells met 80 % on the search's callers, 62 % on fresh ones). The
    result reports the check's estimates and, per cell, the confidence that its
    expected KPIs meet the targets: what a re-simulation on other callers will show.
