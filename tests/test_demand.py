@@ -247,3 +247,15 @@ def test_the_week_example_runs_from_the_cli(tmp_path: Path) -> None:
     frame = simulator.load(example)
     assert frame.calendar.weekday_of(6) == "sun"
     assert (out / "summary.json").exists()
+
+
+def test_a_weekday_volume_can_be_changed_by_key_path() -> None:
+    week = simulator.load_scenario(Path(__file__).parents[1] / "scenarios" / "week_of_demand.yaml")
+    path = "call_types[sales_call].volume.by_weekday.sat.rate_per_hour"
+    changed = week.with_changes(
+        {path: 12, "call_types[sales_call].volume.by_weekday.sat.profile_per_interval": None}
+    )
+    saturday = changed.call_types[0].volume.by_weekday["sat"]
+    assert saturday.rate_per_hour == 12
+    assert saturday.profile_per_interval is None
+    assert week.call_types[0].volume.by_weekday["sat"].rate_per_hour is None  # unchanged

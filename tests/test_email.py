@@ -419,3 +419,77 @@ def test_staffing_search_says_it_does_not_staff_email() -> None:
     assert outcome.exit_code == 2, outcome.output
     assert "e-mail queues are not staffed" in outcome.output
     assert "Traceback" not in outcome.output
+
+
+def test_email_in_its_own_team_leaves_the_calls_exactly_as_they_were() -> None:
+    """E-mail answered by a back office that takes no calls: every call is the very same
+    contact as without e-mail (same seed), and the callers' KPIs are identical.
+    """
+    with_email = _scenario(
+        days=2,
+        email_per_hour=30,
+        email_agents=3,
+        handle={"dist": "exponential", "mean": 400},
+        calls_per_hour=40,
+        phone_agents=3,
+        replications=2,
+        overnight_per_hour=5,
+    )
+    data = scenario_to_dict(with_email)
+    data["agent_groups"][0]["skills"] = {"email": 1}  # the back office: e-mail only
+    data["call_types"].reverse()  # calls first: each call type draws from its own streams
+    with_email = scenario_from_dict(data)
+    # The same centre without e-mail: the call type, queue and phone team keep their
+    # names; the e-mail parts are taken out.
+    data["queues"] = [q for q in data["queues"] if q["name"] != "email"]
+    data["call_types"] = [ct for ct in data["call_types"] if ct["name"] != "mail"]
+    data["agent_groups"] = [g for g in data["agent_groups"] if g["name"] != "back_office"]
+    without = scenario_from_dict(data)
+    a, b = simulator.run(with_email), simulator.run(without)
+    calls = a.contacts()
+    calls = calls[calls["call_type"] == "call"]
+    alone = b.contacts()
+    assert len(calls) == len(alone) > 1000
+    for column in ("arrival", "answer", "wait", "talk", "end"):
+        np.testing.assert_array_equal(calls[column].to_numpy(), alone[column].to_numpy())
+    assert (calls["outcome"].astype(str).to_numpy() == alone["outcome"].astype(str)).all()
+    summary_a, summary_b = a.summary()["mean"], b.summary()["mean"]
+    for kpi in ("offered", "service_level", "abandon_rate", "asa_s", "mean_queue_length"):
+        assert summary_a[kpi] == summary_b[kpi], kpi
+    assert summary_a["email_received"] > 500
+
+
+def test_email_queues_are_served_by_skill_priority() -> None:
+    """Between two e-mail queues, a free agent takes the lower-priority one only when
+    nothing waits in the higher one (checked on the log), and the higher one is answered
+    faster.
+    """
+    data = scenario_to_dict(
+        _scenario(
+            days=2,
+            email_per_hour=20,
+            email_agents=5,
+            handle={"dist": "exponential", "mean": 500},
+            replications=2,
+        )
+    )
+    data["queues"].append({"name": "complaints", "channel": "email"})
+    complaint = dict(data["call_types"][0], name="complaint", target="complaints")
+    data["call_types"].append(complaint)
+    data["agent_groups"][0]["skills"] = {"email": 1, "complaints": 2}
+    result = simulator.run(scenario_from_dict(data))
+    contacts = result.contacts()
+    for _, rows in contacts.groupby("replication"):
+        first = rows[rows["call_type"] == "mail"]
+        second = rows[(rows["call_type"] == "complaint") & rows["answer"].notna()]
+        assert len(second) > 50
+        taken = second["answer"].to_numpy()
+        arrival = first["arrival"].to_numpy()
+        answer = first["answer"].fillna(np.inf).to_numpy()
+        waiting = (arrival[None, :] < taken[:, None]) & (taken[:, None] < answer[None, :])
+        assert not waiting.any(), f"{waiting.any(axis=1).sum()} taken over a waiting e-mail"
+    summary = result.summary()["mean"]
+    assert (
+        summary["email_mean_response_h[queue=email]"]
+        < summary["email_mean_response_h[queue=complaints]"]
+    )

@@ -296,7 +296,7 @@ def _resolve(scenario: Scenario, path: str) -> tuple[Segment, ...]:
             raise OverrideError(path, f"{here} is not a list, so [{segment}] does not apply")
         if isinstance(obj, Mapping):
             obj = obj.get(segment)
-            model = None
+            model = type(obj) if isinstance(obj, BaseModel) else None  # e.g. by_weekday.sat
             siblings = ()
             resolved.append(segment)
             continue
