@@ -456,15 +456,17 @@ def test_expected_volume_sums_to_the_daily_total() -> None:
 def test_every_field_is_documented() -> None:
     """Field descriptions are the reference documentation of the scenario file."""
     import simulator.scenario as package
+    import simulator.scenario.contact_back as contact_back
+    import simulator.scenario.journeys as journeys
     import simulator.scenario.routing as routing
 
     models = [
         obj
-        for module in (package, routing)
+        for module in (package, routing, journeys, contact_back)
         for name in module.__all__
         if isinstance(obj := getattr(module, name), type) and issubclass(obj, pydantic.BaseModel)
     ]
-    assert len(models) >= 17  # the package's models and one per routing policy
+    assert len(models) >= 17  # the package's models and one per variant of each key
     for model in models:
         assert model.model_config.get("extra") == "forbid", model
         assert model.model_config.get("frozen") is True, model

@@ -261,6 +261,16 @@ def test_a_new_tag_keeps_shared_and_written_parameters_and_starts_the_rest_from_
     ).callback
     assert scheduled is not None and scheduled.scheduled_after_s == 600
     assert scheduled.offer_when_expected_wait_s == 60
+    # A parameter of the new variant set below its key in the same change is kept.
+    ordered = with_changes(
+        scenario_from_dict(_centre()),
+        {"routing.policy": "group_order", "routing.order.front": ["agents"]},
+    ).routing
+    assert ordered.model_dump() == {
+        "policy": "group_order",
+        "order": {"front": ["agents"]},
+        "overflow": [],
+    }
     escalated = with_changes(scenario_from_dict(_centre()), {"escalation.path": "supervisor"})
     assert escalated.escalation_queue() == "desk"
     predicted = with_changes(

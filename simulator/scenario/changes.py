@@ -371,7 +371,6 @@ def _restart_variants(scenario: Scenario, data: dict[str, Any], axes: Sequence[A
     """For each axis that changes the tag of a key with variants, keep in that section
     only what the new variant should inherit (see the module docstring).
     """
-    paths = {a.segments for a in axes}
     for axis in axes:
         *where, key = axis.segments
         annotation = _annotation_at(where)
@@ -390,8 +389,14 @@ def _restart_variants(scenario: Scenario, data: dict[str, Any], axes: Sequence[A
             type(before).model_fields[name].alias or name for name in before.model_fields_set
         }
         keep = shared | (written & set(allowed_keys(model)))
+        depth = len(where)
+        keep |= {  # keys the change sets, at or below them (``routing.order.cards``)
+            str(a.segments[depth])
+            for a in axes
+            if len(a.segments) > depth and list(a.segments[:depth]) == where
+        }
         for name in list(section):
-            if name not in keep and (*where, name) not in paths:
+            if name not in keep:
                 del section[name]
 
 
