@@ -283,7 +283,7 @@ class StaffingRun:
             lines.append(
                 f"decisions: median confidence {np.median(conf) * 100:.0f} %, lowest "
                 f"{conf.min() * 100:.0f} % ({int((conf < self.confidence).sum())} below "
-                f"{self.confidence:g} after {result.replications} paired replications)"
+                f"{self.confidence:g}: close calls at the replication cap)"
             )
         if (check := result.check_summary()) is not None:
             lines.append(
