@@ -8,9 +8,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import simulator
+from helpers import assert_fits_80_columns
 from simulator.analytic import agents_for_service_level
 from simulator.cli import app
 from simulator.scenario import Calendar
@@ -160,3 +162,38 @@ def test_analytic_mode_warns_on_multi_skill(tmp_path: Path) -> None:
     )
     assert got.exit_code == 0, got.output
     assert "multi-skill" in got.output
+
+
+def test_staff_tables_fit_80_columns_with_many_groups_and_queues(tmp_path: Path) -> None:
+    names = ["general_enquiries", "cards_and_payments", "mortgages", "fraud_line", "business"]
+    data = {
+        "name": "five desks",
+        "seed": 5,
+        "replications": 4,
+        "calendar": {"days": 1, "open": "09:00", "close": "11:00", "interval_minutes": 60},
+        "queues": [{"name": q} for q in names],
+        "call_types": [
+            {
+                "name": f"{q}_call",
+                "target": q,
+                "volume": {"rate_per_hour": 20},
+                "handle_time": {"dist": "exponential", "mean": 240},
+                "patience": {"dist": "exponential", "mean": 180},
+            }
+            for q in names
+        ],
+        "agent_groups": [{"name": f"{q}_team", "skills": {q: 1}, "staffing": 3} for q in names],
+    }
+    path = tmp_path / "five.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    for method in ("sim", "sipp"):
+        out = tmp_path / method
+        args = ["staff", str(path), "-t", "service_level=0.8", "-m", method, "-o", str(out)]
+        got = CliRunner().invoke(app, args)
+        assert got.exit_code == 0, got.output
+        assert_fits_80_columns(got.output, out)
+        for name in names:  # every group's requirement is shown, whole
+            assert f"{name}_team" in got.output
+        if method == "sim":  # and every queue's achieved figure
+            assert got.output.count("achieved per queue") == 2
+            assert all(name in got.output for name in names)

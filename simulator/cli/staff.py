@@ -12,7 +12,7 @@ and write nothing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich import box
@@ -31,34 +31,62 @@ _SHORT = {"service_level": "service", "abandon_rate": "abandon", "asa_s": "ASA"}
 """Column headers of the per-queue figures (the KPI name, shortened, over the queue)."""
 
 
-def _table(result: StaffingResult, title: str) -> Table:
+T = TypeVar("T")
+
+GROUPS_PER_TABLE = 2
+"""Groups side by side in one staffing table (Erlang, required and confidence each), so
+that every table fits 80 columns however many groups are staffed."""
+QUEUES_PER_TABLE = 4
+"""Queues side by side in one table of achieved figures."""
+
+
+def _chunks(items: list[T], size: int) -> list[list[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _tables(result: StaffingResult, title: str) -> list[Table]:
+    """The staffing per interval (a table per two groups), then each queue's achieved
+    figure per interval (a table per four queues): each fits 80 columns.
+    """
     frame = result.table()
-    table = Table(title=wrapped(title), box=box.SIMPLE_HEAVY, pad_edge=False)
-    table.add_column("start")
-    for name in result.groups:
-        table.add_column(f"Erlang\n{name}", justify="right")
-        table.add_column(f"required\n{name}", justify="right")
-        if result.confidence is not None:
-            table.add_column("conf.", justify="right")
+    tables: list[Table] = []
+    for groups in _chunks(list(result.groups), GROUPS_PER_TABLE):
+        table = Table(
+            title=wrapped(title) if not tables else None, box=box.SIMPLE_HEAVY, pad_edge=False
+        )
+        table.add_column("start")
+        for name in groups:
+            table.add_column(f"Erlang\n{name}", justify="right")
+            table.add_column(f"required\n{name}", justify="right")
+            if result.confidence is not None:
+                table.add_column("conf.", justify="right")
+        for _, row in frame.iterrows():
+            cells = [str(row["start"])]
+            for name in groups:
+                cells += [str(row[f"analytic[{name}]"]), str(row[f"required[{name}]"])]
+                if result.confidence is not None:
+                    cells.append(share_cell(row[f"confidence[{name}]"]))
+            table.add_row(*cells)
+        tables.append(fold_columns(table))
     shown = [
         (queue, kpi)
         for queue in result.scenario.queue_names
         for kpi in result.targets.for_queue(queue)
         if f"{kpi}[queue={queue}]" in frame
     ]
-    for queue, kpi in shown:
-        table.add_column(f"{_SHORT.get(kpi, kpi)}\n{queue}", justify="right")
-    for _, row in frame.iterrows():
-        cells = [str(row["start"])]
-        for name in result.groups:
-            cells += [str(row[f"analytic[{name}]"]), str(row[f"required[{name}]"])]
-            if result.confidence is not None:
-                cells.append(share_cell(row[f"confidence[{name}]"]))
-        for queue, kpi in shown:
-            col = f"{kpi}[queue={queue}]"
-            cells.append(kpi_cell(kpi, row[col], row[f"{col}_hw"]))
-        table.add_row(*cells)
-    return fold_columns(table)
+    for part in _chunks(shown, QUEUES_PER_TABLE):
+        table = Table(title="achieved per queue", box=box.SIMPLE_HEAVY, pad_edge=False)
+        table.add_column("start")
+        for queue, kpi in part:
+            table.add_column(f"{_SHORT.get(kpi, kpi)}\n{queue}", justify="right")
+        for _, row in frame.iterrows():
+            cells = [str(row["start"])]
+            for queue, kpi in part:
+                col = f"{kpi}[queue={queue}]"
+                cells.append(kpi_cell(kpi, row[col], row[f"{col}_hw"]))
+            table.add_row(*cells)
+        tables.append(fold_columns(table))
+    return tables
 
 
 def staff_command(
@@ -183,19 +211,23 @@ def staff_command(
         fail(str(error))
     if result.method in ("sipp", "lag-sipp") and result.caveats:
         for note in result.caveats:
-            stderr.print(f"[yellow]warning:[/] the Erlang formula ignores: {escape(note)}")
+            text = wrapped(f"warning: the Erlang formula ignores: {note}")
+            stderr.print(f"[yellow]warning:[/]{escape(text[len('warning:') :])}")
     title = f"{scenario.name}: {result.targets.describe()} — method {result.method}" + (
         f", seed {result.seed}; figures on {result.replications} replications of fresh callers"
         if result.method == "sim"
         else ""
     )
-    stdout.print(_table(result, escape(title)))
+    for table in _tables(result, escape(title)):
+        stdout.print(table)
     stdout.print(
-        f"{result.method}: {result.simulations} simulated days in {result.seconds:.1f} s; "
-        f"{result.agent_hours():.1f} scheduled agent-hours for {', '.join(result.groups)}",
+        wrapped(
+            f"{result.method}: {result.simulations} simulated days in {result.seconds:.1f} s; "
+            f"{result.agent_hours():.1f} scheduled agent-hours for {', '.join(result.groups)}"
+        ),
         highlight=False,
     )
     for line in job.report_lines(result, comparison, roster, risk):
-        stdout.print(line, highlight=False, markup=False)
+        stdout.print(wrapped(line) or line, highlight=False, markup=False)
     written = job.write(result, comparison, roster, risk)
     stdout.print(f"wrote {len(written)} files to {folder}/", highlight=False, markup=False)
