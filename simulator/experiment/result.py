@@ -455,9 +455,10 @@ class RunResult:
         ``t``, over the same denominator; so at the scenario's threshold it is exactly
         ``summary()``'s ``service_level``. Answered waits come from the tally's
         histogram (1-second bins, linear inside a bin). When queues have thresholds of
-        their own (``queues[].target.threshold_s``), the curve puts every queue on the
-        same threshold ``t``: its numerator drops the contacts counted within their
-        queues' thresholds instead.
+        their own (``queues[].target.threshold_s``), every queue's threshold moves by the
+        same number of seconds: at ``t`` a queue is held to its own threshold plus ``t``
+        minus the scenario's (answered waits per queue first joined), so at the
+        scenario's threshold the curve is again exactly the summary's figure.
         """
         totals = self._totals(per_interval=False)
         kpi = next(k for k in self.kpis if k.name == "service_level")
@@ -468,14 +469,20 @@ class RunResult:
             longest = wait_percentile(histograms.sum(axis=0), 0.99)
             thresholds_s = wait_grid(threshold, max(3.0 * threshold, 60.0, np.nan_to_num(longest)))
         t = np.asarray(thresholds_s, dtype=float)
-        answered = _answered_within(histograms, np.append(t, threshold))
         own = self.scenario.queue_thresholds_s
-        within_now = (
-            answered[:, -1:]
-            if all(v == threshold for v in own)
-            else np.asarray(totals["answered_within"])[:, None]
-        )
-        numerator = kpi.numerator(totals)[:, None] - within_now + answered[:, :-1]
+        if all(v == threshold for v in own):
+            answered = _answered_within(histograms, np.append(t, threshold))
+            within_now, within_t = answered[:, -1:], answered[:, :-1]
+        else:
+            by_queue = np.stack([o.tally.wait_histogram_by_queue for o in self.outputs])
+            within_now = np.zeros((len(self.outputs), 1))
+            within_t = np.zeros((len(self.outputs), len(t)))
+            for q, own_s in enumerate(own):
+                shifted = np.append(t - threshold + own_s, own_s)
+                answered = _answered_within(by_queue[:, q], shifted)
+                within_now += answered[:, -1:]
+                within_t += answered[:, :-1]
+        numerator = kpi.numerator(totals)[:, None] - within_now + within_t
         denominator = np.broadcast_to(kpi.denominator(totals)[:, None], numerator.shape)
         est, hw = ratio_estimate(numerator, np.ascontiguousarray(denominator))
         return pd.DataFrame({"threshold_s": t, "service_level": est, "half_width": hw})
