@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
+import simulator
 from helpers import assert_fits_80_columns
 from simulator.cli import app
 from simulator.cli.tables import KpiRow, kpi_rows
@@ -77,11 +78,24 @@ def test_run_table_keeps_long_breakdown_names_whole_at_80_columns(tmp_path: Path
         assert_fits_80_columns(result.output, out)
         lines = result.output.splitlines()
         assert not any("[call_type=" in line or "[queue=" in line for line in lines)
-        for heading in ("by queue", "by call_type", "by group"):
+        # One call type per queue: its figures are its queue's, listed once (--all
+        # lists both).
+        apart = bool(extra)
+        assert any(line.strip() == "by call_type" for line in lines) == apart
+        assert ("see by queue" in " ".join(lines)) != apart
+        for heading in ("by queue", "by group"):
             assert any(line.strip() == heading for line in lines), heading
-        for member in (*CALL_TYPES, *QUEUES, *GROUPS):
+        for member in (*(CALL_TYPES if apart else ()), *QUEUES, *GROUPS):
             # The whole name on an indented line that also carries the numbers.
             rows = [line for line in lines if line.strip().startswith(member)]
             assert rows, member
             assert all(line.startswith("    ") for line in rows), rows
             assert all(len(line.split()) >= 4 for line in rows), rows
+
+
+def test_call_types_sharing_a_queue_are_listed_apart(tmp_path: Path) -> None:
+    data = yaml.safe_load(_long_names_scenario(tmp_path).read_text())
+    data["call_types"][1]["target"] = data["call_types"][0]["target"]  # two types, one queue
+    result = simulator.run(simulator.scenario_from_dict(data), replications=2, workers=1)
+    assert not result.call_types_are_queues()
+    assert any("[call_type=" in name for name in result.shown())

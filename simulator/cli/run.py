@@ -54,6 +54,11 @@ def _kpi_table(result: RunResult, every: bool) -> Table:
                 if every
                 else "KPIs of features this scenario does not use are left out (--all "
                 "lists them, summary.json has them all)."
+                + (
+                    " Each call type has its own queue and the same figures: see by queue."
+                    if result.call_types_are_queues()
+                    else ""
+                )
             )
         ),
         box=box.SIMPLE_HEAVY,

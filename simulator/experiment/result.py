@@ -306,9 +306,38 @@ class RunResult:
 
     def shown(self) -> list[str]:
         """The KPIs and breakdowns worth showing for this scenario (features it uses,
-        dimensions with several members); ``summary()`` has them all.
+        dimensions with several members; call types not apart from queues when they are
+        the same figures, see ``call_types_are_queues``); ``summary()`` has them all.
         """
-        return shown_kpis(self.scenario, list(self.summary().index))
+        names = shown_kpis(self.scenario, list(self.summary().index))
+        if self.call_types_are_queues():
+            names = [name for name in names if "[call_type=" not in name]
+        return names
+
+    def call_types_are_queues(self) -> bool:
+        """Whether each call type's breakdown repeats its queue's: one call type per
+        queue, and every figure broken down both ways the same (as when every caller of
+        a type first joins that type's queue).
+        """
+        sc = self.scenario
+        targets = [ct.target for ct in sc.call_types]
+        if len(targets) < 2 or sorted(targets) != sorted(sc.queue_names):
+            return False
+        summary = self.summary()
+        names = set(summary.index)
+        for name in names:
+            if "[call_type=" not in name:
+                continue
+            base, member = name[:-1].split("[call_type=")
+            target = targets[[ct.name for ct in sc.call_types].index(member)]
+            twin = f"{base}[queue={target}]"
+            if twin not in names:
+                continue
+            a = summary.loc[name, ["mean", "half_width"]].to_numpy(dtype=float)
+            b = summary.loc[twin, ["mean", "half_width"]].to_numpy(dtype=float)
+            if not np.allclose(a, b, rtol=1e-9, atol=0.0, equal_nan=True):
+                return False
+        return True
 
     def kpi(self, name: str) -> float:
         """The point estimate of one KPI (or breakdown, ``service_level[queue=cards]``)."""
