@@ -26,7 +26,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simulator.outputfiles import json_text, save_figure, write_csv, write_text
+from simulator.outputfiles import (
+    FileContent,
+    json_text,
+    write_file_set,
+)
 from simulator.scenario import Scenario, scenario_from_dict, scenario_to_dict
 from simulator.staffing.compare import (
     CLEAR_MISS_Z,
@@ -327,9 +331,10 @@ class StaffingRun:
         roster: Roster | None,
         risk: DailyFigures | None,
     ) -> list[Path]:
-        """Write every file of the job to the output folder; return their paths."""
-        folder = self.folder
-        folder.mkdir(parents=True, exist_ok=True)
+        """Write every file of the job to the output folder, all of them or none
+        (``staffing.json``, which names the folder a staffing folder, last); return their
+        paths.
+        """
         table = result.table()
         cal = self.scenario.calendar
         for group in self.scenario.agent_groups:
@@ -338,9 +343,11 @@ class StaffingRun:
         if roster is not None:
             for plan in roster.plans:
                 table[f"roster[{plan.group}]"] = plan.coverage
-        written = [folder / "staffing.csv", folder / "staffing.png", folder / "staffing.json"]
-        write_csv(written[0], table)
-        save_figure(result.figure(), written[1], dpi=110)
+        figure = result.figure()
+        files: dict[str, FileContent] = {
+            "staffing.csv": lambda path: table.to_csv(path, index=False),
+            "staffing.png": lambda path: figure.savefig(path, dpi=110),
+        }
         meta: dict[str, Any] = {
             "kind": FOLDER_KIND,
             "scenario": self.scenario.name,
@@ -362,39 +369,34 @@ class StaffingRun:
             f"# Written by `ccsim staff` ({result.method}): {result.targets.describe()}, "
             f"groups {', '.join(result.groups)}, seed {result.seed}.\n"
         )
-        staffed = folder / f"{self.stem}-staffed.yaml"
-        write_text(
-            staffed, header + yaml.safe_dump(scenario_to_dict(result.scenario), sort_keys=False)
+        files[f"{self.stem}-staffed.yaml"] = header + yaml.safe_dump(
+            scenario_to_dict(result.scenario), sort_keys=False
         )
-        written.append(staffed)
         if comparison is not None:
-            write_csv(folder / "methods.csv", comparison.summary)
-            write_csv(folder / "methods_cells.csv", comparison.cells())
-            written += [folder / "methods.csv", folder / "methods_cells.csv"]
+            methods, cells = comparison.summary, comparison.cells()
+            files["methods.csv"] = lambda path: methods.to_csv(path, index=False)
+            files["methods_cells.csv"] = lambda path: cells.to_csv(path, index=False)
         if roster is not None:
-            write_csv(
-                folder / "shifts.csv",
-                pd.concat([p.shifts for p in roster.plans], ignore_index=True),
-            )
-            write_csv(folder / "roster.csv", roster.table)
-            path = folder / f"{self.stem}-roster.yaml"
-            write_text(
-                path,
+            shifts = pd.concat([p.shifts for p in roster.plans], ignore_index=True)
+            roster_table = roster.table
+            files["shifts.csv"] = lambda path: shifts.to_csv(path, index=False)
+            files["roster.csv"] = lambda path: roster_table.to_csv(path, index=False)
+            roster_name = f"{self.stem}-roster.yaml"
+            files[roster_name] = (
                 "# Written by `ccsim staff --shifts`: the roster covering "
                 f"{result.targets.describe()}.\n"
-                + yaml.safe_dump(scenario_to_dict(roster.scenario), sort_keys=False),
+                + yaml.safe_dump(scenario_to_dict(roster.scenario), sort_keys=False)
             )
-            written += [folder / "shifts.csv", folder / "roster.csv", path]
             meta["roster"] = {
                 "cost": roster.cost,
                 "heads": roster.heads,
                 "cells_met": roster.cells_met,
                 "clear_misses": roster.clear_misses,
-                "file": path.name,
+                "file": roster_name,
             }
         if risk is not None:
-            write_csv(folder / "days.csv", risk.days)
-            write_csv(folder / "days_summary.csv", risk.summary)
-            written += [folder / "days.csv", folder / "days_summary.csv"]
-        write_text(folder / "staffing.json", json_text(meta))
-        return written
+            days, days_summary = risk.days, risk.summary
+            files["days.csv"] = lambda path: days.to_csv(path, index=False)
+            files["days_summary.csv"] = lambda path: days_summary.to_csv(path, index=False)
+        files["staffing.json"] = json_text(meta)
+        return write_file_set(self.folder, files)
