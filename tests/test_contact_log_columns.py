@@ -33,11 +33,7 @@ FEATURE_SCENARIOS = {
 
 
 def _fixed(scenario: Scenario) -> dict[str, object]:
-    return fixed_columns(
-        compile_rules(scenario),
-        time_zones=scenario.callers.timezone_offsets()[0],
-        needs_authority=[ct.needs_authority for ct in scenario.call_types],
-    )
+    return fixed_columns(compile_rules(scenario))
 
 
 def _log(scenario: Scenario) -> np.ndarray:

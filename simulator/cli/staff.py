@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from simulator.cli.common import fail, load, stderr, stdout
-from simulator.cli.tables import fold_columns, kpi_cell, share_cell, wrapped
+from simulator.cli.tables import TABLE_WIDTH, fold_columns, kpi_cell, share_cell, wrapped
 
 if TYPE_CHECKING:
     from simulator.staffing import StaffingResult
@@ -211,8 +211,8 @@ def staff_command(
         fail(str(error))
     if result.method in ("sipp", "lag-sipp") and result.caveats:
         for note in result.caveats:
-            text = wrapped(f"warning: the Erlang formula ignores: {note}")
-            stderr.print(f"[yellow]warning:[/]{escape(text[len('warning:') :])}")
+            text = wrapped(f"the Erlang formula ignores: {note}", TABLE_WIDTH - 11)
+            stderr.print(f"[yellow]warning:[/] {escape(text)}")
     title = f"{scenario.name}: {result.targets.describe()} — method {result.method}" + (
         f", seed {result.seed}; figures on {result.replications} replications of fresh callers"
         if result.method == "sim"

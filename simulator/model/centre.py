@@ -88,6 +88,9 @@ class Centre:
         self.next_contact_id = 0
         self.desk = CallbackDesk(self, rules.callback, rules.voicemail, draws)
         self.email = EmailDesk(self) if rules.email.any else None
+        self.queue_for = self.routing.queue_for if self.email is None else self._queue_or_email
+        """What a freed agent takes next: the routing policy's pick (then, with e-mail,
+        an e-mail when no call or chat it serves waits)."""
         stages = (Entry(self), Queueing(self), Service(self), AfterTalk(self))
         self.entry: EntryStage = stages[0]
         self.queueing: QueueStage = stages[1]
@@ -129,9 +132,7 @@ class Centre:
         """A freed agent takes the next contact the routing policy picks, or goes idle."""
         group = self.groups[agent.group]
         if not group.to_leave:
-            q = self.routing.queue_for(agent.group, self.queues, self.groups, now)
-            if q < 0 and self.email is not None:
-                q = self.email.queue_for(agent.group)
+            q = self.queue_for(agent.group, self.queues, self.groups, now)
             if q >= 0:
                 contact = self.queues[q].line.popleft()[1]
                 self.leave_queues(contact, now)
@@ -141,15 +142,19 @@ class Centre:
         if self.closed:
             self.check_drained(now)
 
+    def _queue_or_email(
+        self, group: int, queues: list[ContactQueue], groups: list[AgentGroup], now: float
+    ) -> int:
+        q = self.routing.queue_for(group, queues, groups, now)
+        return q if q >= 0 else cast(EmailDesk, self.email).queue_for(group)
+
     def _fill_idle(self, group_index: int, now: float) -> None:
         """Give waiting work to the idle agents of a group (after staff joins)."""
         group = self.groups[group_index]
         idle = group.idle
         while idle:
             agent = idle.popleft()  # the asking agent is not idle (as after a contact)
-            q = self.routing.queue_for(group_index, self.queues, self.groups, now)
-            if q < 0 and self.email is not None:
-                q = self.email.queue_for(group_index)
+            q = self.queue_for(group_index, self.queues, self.groups, now)
             if q < 0:
                 idle.appendleft(agent)
                 return

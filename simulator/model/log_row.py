@@ -80,24 +80,10 @@ row_of = row_reader(_columns)
 """``row_of(contact)``: the contact's whole log row, in schema order."""
 
 
-def fixed_columns(
-    rules: CentreRules, time_zones: Sequence[float], needs_authority: Sequence[float]
-) -> dict[str, Any]:
-    """Columns every contact of a run logs with the same value, given the features used.
-
-    Parameters
-    ----------
-    rules : CentreRules
-        The compiled scenario.
-    time_zones : sequence of float
-        The callers' time zones (hours from the site clock).
-    needs_authority : sequence of float
-        Per call type, the share of callers who need someone who can decide.
-
-    Returns
-    -------
-    dict
-        Column name -> the value each contact would log (the ``Contact`` default).
+def fixed_columns(rules: CentreRules) -> dict[str, Any]:
+    """Columns every contact of a run logs with the same value, given the features
+    ``rules`` use: column name -> the value each contact would log (the ``Contact``
+    default).
     """
     fixed: dict[str, Any] = {}
     if rules.callback is None and rules.voicemail is None:  # nothing is ever dialled
@@ -106,8 +92,8 @@ def fixed_columns(
         fixed.update(predicted=NAN, announced=NAN)
     if rules.transfer_mode.briefing is None:  # no agent holds a caller to brief the next
         fixed.update(handoff=0.0)
-    if not any(needs_authority):  # nobody needs someone who can decide
+    if not any(rules.needs_authority):  # nobody needs someone who can decide
         fixed.update(authority_at=NAN)
-    if len(set(time_zones)) == 1:
-        fixed.update(tz_h=float(time_zones[0]))
+    if len(set(rules.time_zones)) == 1:
+        fixed.update(tz_h=float(rules.time_zones[0]))
     return fixed

@@ -232,12 +232,7 @@ def simulate_replication(
         email=email_counting(scenario),
     )
     rules = compile_rules(scenario)
-    fixed = fixed_columns(
-        rules,
-        time_zones=scenario.callers.timezone_offsets()[0],
-        needs_authority=[ct.needs_authority for ct in scenario.call_types],
-    )
-    log = ContactLog(keep=keep_contacts, listeners=[tally.add_contacts], fixed=fixed)
+    log = ContactLog(keep=keep_contacts, listeners=[tally.add_contacts], fixed=fixed_columns(rules))
     env = simpy.Environment()
     centre = Centre(
         env,

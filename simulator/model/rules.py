@@ -131,6 +131,10 @@ class CentreRules:
     email: EmailRules
     behaviour: CallerBehaviour
     """Handle-time and patience multipliers of each call type by interval of the day."""
+    time_zones: list[float]
+    """The callers' time zones (hours from the site clock)."""
+    needs_authority: list[float]
+    """Per call type, the share of callers who need someone who can decide."""
 
     @property
     def predicts(self) -> bool:
@@ -198,6 +202,8 @@ def compile_rules(scenario: Scenario) -> CentreRules:
         chat=_chat_rules(scenario, skills),
         email=_email_rules(scenario, skills),
         behaviour=CallerBehaviour(scenario),
+        time_zones=scenario.callers.timezone_offsets()[0],
+        needs_authority=[ct.needs_authority for ct in scenario.call_types],
     )
 
 
